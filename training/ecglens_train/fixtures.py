@@ -1,0 +1,159 @@
+"""Vendored example records (www/examples) and the Rust test fixtures (tests/fixtures).
+
+Run as part of `python -m ecglens_train all`, or alone: `python -m ecglens_train fixtures` (needs the trained
+model in www/models/default.onnx and training/build/model.pt).
+"""
+import json
+import os
+import shutil
+
+import numpy as np
+
+from .data import CLASSES, TEST_FOLD, load_ptbxl_meta, read_wfdb_mv
+from .preprocess import LEADS, preprocess
+
+LICENSE_TXT = """The ECG records in this folder (*_hr.hea/.dat at 500 Hz, *_lr.hea/.dat at 100 Hz) are unmodified
+copies of records of PTB-XL 1.0.3, copied byte for byte from PhysioNet (https://physionet.org/content/ptb-xl/1.0.3/).
+index.json adds metadata taken from ptbxl_database.csv (scp_codes, report, age, sex, strat_fold) and the
+diagnostic superclasses derived from scp_codes through scp_statements.csv.
+
+PTB-XL is licensed under the Creative Commons Attribution 4.0 International Public License (CC BY 4.0):
+https://creativecommons.org/licenses/by/4.0/
+
+Attribution:
+  Wagner, P., Strodthoff, N., Bousseljot, R.-D., Kreiseler, D., Lunze, F.I., Samek, W., Schaeffter, T. (2020).
+  PTB-XL, a large publicly available electrocardiography dataset. Scientific Data 7, 154.
+  https://doi.org/10.1038/s41597-020-0495-6
+
+  Wagner, P., Strodthoff, N., Bousseljot, R., Samek, W., Schaeffter, T. (2022). PTB-XL, a large publicly
+  available electrocardiography dataset (version 1.0.3). PhysioNet. https://doi.org/10.13026/kfzx-aw45
+
+  Goldberger, A., et al. (2000). PhysioBank, PhysioToolkit, and PhysioNet: Components of a new research resource
+  for complex physiologic signals. Circulation 101 (23), e215-e220.
+
+No changes were made to the signal files.
+"""
+
+
+def r32(a):
+    """float32 values as the shortest decimal that round-trips to the same float32."""
+    return [float(f"{float(v):.9g}") for v in np.asarray(a, dtype=np.float32).ravel()]
+
+
+def r32_2d(a):
+    return [r32(row) for row in np.asarray(a, dtype=np.float32)]
+
+
+def choose_examples(meta, test_ids, test_probs, n_multi=1):
+    """Per superclass, a fold-10 ptbxl/ record: as few other superclasses as possible (single-superclass when one
+    exists), no noise flags, best predicted (margin: its class probability minus the largest probability of a class
+    it does not have). Plus `n_multi` well-predicted multi-label records not chosen yet."""
+    prob = {int(i): p for i, p in zip(test_ids, test_probs)}
+
+    def clean(r):
+        return not any(isinstance(r[f], str) and r[f].strip() for f in
+                       ("baseline_drift", "static_noise", "burst_noise", "electrodes_problems", "pacemaker"))
+
+    def margin(ecg_id, classes):
+        p = prob[ecg_id]
+        y = np.array([c in classes for c in CLASSES])
+        return float(p[y].min() - (p[~y].max() if (~y).any() else 0.0))
+
+    cands = [(ecg_id, r) for ecg_id, r in meta.iterrows()
+             if r["strat_fold"] == TEST_FOLD and ecg_id in prob and r["superclasses"]]
+    chosen = []
+    for c in CLASSES:
+        best = max(((-len(r["superclasses"]), clean(r), margin(i, [c] if len(r["superclasses"]) == 1 else r["superclasses"]), i)
+                    for i, r in cands if c in r["superclasses"]), default=None)
+        if best is not None:
+            chosen.append((best[3], c))
+    taken = {i for i, _ in chosen}
+    multi = sorted(((clean(r), margin(i, r["superclasses"]), i) for i, r in cands
+                    if len(r["superclasses"]) >= 2 and i not in taken), reverse=True)
+    for _, _, i in multi[:n_multi]:
+        chosen.append((i, "+".join(meta.loc[i, "superclasses"])))
+    return chosen
+
+
+def write_examples(root, data, meta, test_ids, test_probs, log=print):
+    out = os.path.join(root, "www", "examples")
+    os.makedirs(out, exist_ok=True)
+    chosen = choose_examples(meta, test_ids, test_probs)
+    for f in os.listdir(out):  # records of a previous run
+        if f.endswith((".hea", ".dat")) and ("_hr." in f or "_lr." in f):
+            os.remove(os.path.join(out, f))
+    index = []
+    for ecg_id, sc in chosen:
+        r = meta.loc[ecg_id]
+        hr = os.path.join(data, "ptbxl", r["filename_hr"])
+        base = os.path.basename(hr)
+        for ext in (".hea", ".dat"):
+            shutil.copyfile(hr + ext, os.path.join(out, base + ext))
+        sex = {0: "M", 1: "F"}.get(int(r["sex"]), None) if r["sex"] == r["sex"] else None
+        index.append({"file": base, "ecg_id": int(ecg_id), "superclass": sc, "labels": list(r["superclasses"]),
+                      "scp_codes": {k: float(v) for k, v in r["scp_codes"].items()},
+                      "report": str(r["report"]).strip(), "age": int(r["age"]) if r["age"] == r["age"] else None,
+                      "sex": sex, "strat_fold": int(r["strat_fold"]), "sample_rate_hz": 500})
+        log(f"example {base}: {sc} probs {np.round(dict(zip(test_ids, test_probs))[ecg_id], 3).tolist()}")
+    # the 100 Hz versions of the first two (for the no-resampling path of the preprocessing test)
+    for e in index[:2]:
+        lr = os.path.join(data, "ptbxl", meta.loc[e["ecg_id"], "filename_lr"])
+        for ext in (".hea", ".dat"):
+            shutil.copyfile(lr + ext, os.path.join(out, os.path.basename(lr) + ext))
+        e["file_100hz"] = os.path.basename(lr)
+    with open(os.path.join(out, "index.json"), "w") as fh:
+        json.dump(index, fh, indent=1)
+        fh.write("\n")
+    with open(os.path.join(out, "LICENSE.txt"), "w") as fh:
+        fh.write(LICENSE_TXT)
+    return index
+
+
+def write_preprocess_reference(root, index, log=print):
+    ex = os.path.join(root, "www", "examples")
+    recs = []
+    worst = 0.0
+    for e in index:
+        files = [(e["file"], "records500")]
+        if "file_100hz" in e:
+            files.append((e["file_100hz"], "records100"))
+        for f, src in files:
+            sig, fs = read_wfdb_mv(os.path.join(ex, f))
+            x = preprocess(sig, fs)
+            recs.append({"file": f, "ecg_id": e["ecg_id"], "source": src, "path": f"www/examples/{f}",
+                         "sample_rate_hz": fs, "n_input_samples": int(sig.shape[1]), "input": r32_2d(x)})
+        if len(files) == 2:  # how close the 100 Hz and 500 Hz paths are (informative only)
+            a = np.array(recs[-2]["input"]); b = np.array(recs[-1]["input"])
+            worst = max(worst, float(np.abs(a - b).max()))
+    doc = {"description": "Python reference of ecglens_train.preprocess.preprocess on vendored PTB-XL records "
+                          "(raw WFDB, mV) -> float32 [12, 1000] model input. Made by training/ecglens_train/fixtures.py.",
+           "leads": LEADS, "sample_rate_hz": 100.0, "n_samples": 1000, "tolerance": 1e-4,
+           "records": recs}
+    path = os.path.join(root, "tests", "fixtures", "preprocess_reference.json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as fh:
+        json.dump(doc, fh, separators=(",", ":"))
+    log(f"wrote {path} ({len(recs)} entries; max |records100 - records500| after preprocessing {worst:.3f})")
+
+
+def write_fold10(root, ids, sources, x, y, torch_logits, ort_logits, max_bytes=5_000_000, log=print):
+    """All fold-10 ptbxl/ records first, then ptbxl-extra/ ones, as many as fit in max_bytes."""
+    per = 12 * 1000 * 4
+    order = np.concatenate([np.flatnonzero(sources == "ptbxl"), np.flatnonzero(sources != "ptbxl")])
+    keep = order[: max_bytes // per]
+    path = os.path.join(root, "tests", "fixtures", "fold10_inputs.f32")
+    np.ascontiguousarray(x[keep], dtype="<f4").tofile(path)
+    doc = {"description": "PTB-XL fold 10 model inputs (tests/fixtures/fold10_inputs.f32: little-endian float32, "
+                          "N x 12 x 1000) with the logits of PyTorch and of onnxruntime on www/models/default.onnx. "
+                          "Made by training/ecglens_train/fixtures.py.",
+           "n": int(len(keep)), "n_fold10_total": int(len(ids)),
+           "subset": "all" if len(keep) == len(ids) else
+           f"all fold-10 ptbxl/ records, then ptbxl-extra/ in table order, to stay within {max_bytes} bytes",
+           "shape": [int(len(keep)), 12, 1000], "classes": CLASSES,
+           "ids": [int(i) for i in ids[keep]], "sources": [str(s) for s in sources[keep]],
+           "torch_logits": r32_2d(torch_logits[keep]), "onnxruntime_logits": r32_2d(ort_logits[keep]),
+           "labels": [[int(v) for v in row] for row in y[keep]],
+           "max_abs_diff_torch_vs_onnxruntime": float(np.abs(torch_logits[keep] - ort_logits[keep]).max())}
+    with open(os.path.join(root, "tests", "fixtures", "fold10_reference.json"), "w") as fh:
+        json.dump(doc, fh, separators=(",", ":"))
+    log(f"wrote {path}: {len(keep)} of {len(ids)} fold-10 records, {os.path.getsize(path)} bytes")

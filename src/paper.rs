@@ -43,6 +43,8 @@ pub const ENTROPY_GAP_MM: f64 = 1.0;
 pub const CUE_STRIP_MM: f64 = 3.0;
 /// Duration of the calibration pulse, s (its height is exactly 1 mV).
 pub const CAL_PULSE_S: f64 = 0.2;
+/// Height of the footer line (record, speed, gain) under the paper, mm.
+pub const FOOTER_MM: f64 = 5.0;
 /// Zoom limits (time axis only).
 pub const ZOOM_MAX: f64 = 20.0;
 pub const ZOOM_MIN: f64 = 0.02;
@@ -438,6 +440,8 @@ pub struct Scene {
     pub calibration: Vec<Vec<(f32, f32)>>,
     /// Short vertical ticks at the column boundaries of each row (as printed on 12-lead paper).
     pub column_marks: Vec<Segment>,
+    /// A strip under the last row for a caption ("25 mm/s · 10 mm/mV ...").
+    pub footer: Rect,
 }
 
 /// What is under the pointer.
@@ -470,6 +474,10 @@ impl Scene {
 
 /// Trace-area height of a row and the baseline's offset from its top, mm: room for 3 mV, baseline at
 /// two thirds (whole millimetres, so the baseline sits on a grid line).
+fn positive(v: f64) -> bool {
+    v.is_finite() && v > 0.0
+}
+
 fn row_metrics_mm(gain_mm_per_mv: f64) -> (f64, f64) {
     let trace_h = ((3.0 * gain_mm_per_mv / 5.0).round() * 5.0).max(15.0);
     (trace_h, (trace_h * 2.0 / 3.0).round())
@@ -529,7 +537,7 @@ pub fn layout_scene(
 
     let (trace_mm, base_mm) = row_metrics_mm(gain);
     let trace_h = trace_mm * px_per_mm;
-    let track = settings.show_entropy.then(|| (ENTROPY_GAP_MM * px_per_mm, ENTROPY_TRACK_MM * px_per_mm));
+    let track = settings.show_entropy.then_some((ENTROPY_GAP_MM * px_per_mm, ENTROPY_TRACK_MM * px_per_mm));
     let row_h = trace_h + track.map_or(0.0, |(g, h)| g + h);
     let paper_w = frame.x0 + area_w + RIGHT_MARGIN_MM * px_per_mm;
     let width = if css_width_px.is_finite() { css_width_px.max(paper_w) } else { paper_w };
@@ -587,12 +595,14 @@ pub fn layout_scene(
             });
         }
     }
-    let height = rows.len() as f64 * row_h + 1.0 * px_per_mm;
+    let rows_bottom = rows.len() as f64 * row_h + 1.0 * px_per_mm;
+    let footer = Rect::new(0.0, rows_bottom, paper_w, FOOTER_MM * px_per_mm);
+    let height = footer.bottom();
     let grid = build_grid(&rows, &frame, &view, visible_s, settings, px_per_mm, paper_w);
     Scene {
         width,
         height,
-        paper: Rect::new(0.0, 0.0, paper_w, height),
+        paper: Rect::new(0.0, 0.0, paper_w, rows_bottom),
         frame,
         view,
         rows,
@@ -600,6 +610,7 @@ pub fn layout_scene(
         grid,
         calibration,
         column_marks,
+        footer,
     }
 }
 
@@ -728,7 +739,8 @@ pub fn entropy_polyline_into(
 fn polyline_into(values: &[f32], fs: f64, panel: &Panel, map_y: impl Fn(f32) -> f64, out: &mut Vec<(f32, f32)>) {
     out.clear();
     let n = values.len();
-    if n == 0 || !(fs.is_finite() && fs > 0.0) || !(panel.t1 > panel.t0) || !(panel.px_per_s > 0.0) {
+    let usable = n > 0 && positive(fs) && panel.t1 > panel.t0 && positive(panel.px_per_s);
+    if !usable {
         return;
     }
     let t_last = (n - 1) as f64 / fs;
@@ -788,12 +800,11 @@ fn polyline_into(values: &[f32], fs: f64, panel: &Panel, map_y: impl Fn(f32) -> 
             out.push((x, map_y(second) as f32));
         }
     };
-    for i in i_lo..=i_hi {
+    for (i, &v) in values.iter().enumerate().take(i_hi + 1).skip(i_lo) {
         let t = i as f64 / fs;
         if t < t0 || t > t1 {
             continue;
         }
-        let v = values[i];
         if !v.is_finite() {
             continue;
         }
@@ -857,7 +868,8 @@ pub fn cluster_bands_into(cluster: &[u8], sample_rate_hz: f64, panel: &Panel, ou
 
 /// The samples `lo..hi` whose cells intersect the panel's time range with positive length.
 fn visible_cells(n: usize, fs: f64, panel: &Panel) -> Option<(usize, usize)> {
-    if n == 0 || !(fs.is_finite() && fs > 0.0) || !(panel.t1 > panel.t0) {
+    let usable = n > 0 && positive(fs) && panel.t1 > panel.t0;
+    if !usable {
         return None;
     }
     let lo = (panel.t0 * fs + 0.5).floor().max(0.0) as usize;
@@ -992,7 +1004,8 @@ pub const HATCH_SPACING_PX: f64 = 5.0;
 /// The hatch of `pattern` clipped to `rect`, as segments anchored to absolute coordinates (so adjacent
 /// rectangles of one cluster join seamlessly). `Dots` gives 1.5 px long dashes (a dot with a 1.5 px pen).
 pub fn hatch(rect: &Rect, pattern: Pattern, spacing: f64, mut f: impl FnMut(Segment)) {
-    if !(spacing > 0.0) || !(rect.w > 0.0) || !(rect.h > 0.0) {
+    let usable = positive(spacing) && positive(rect.w) && positive(rect.h);
+    if !usable {
         return;
     }
     let (l, t, r, b) = (rect.x, rect.y, rect.right(), rect.bottom());
@@ -1518,7 +1531,8 @@ mod tests {
             let bottom = w[0].entropy_track.map_or(w[0].rect.bottom(), |t| t.bottom());
             assert!(w[1].rect.y >= bottom - 1e-9);
         }
-        assert!(scene.height >= scene.rows.last().unwrap().entropy_track.unwrap().bottom());
+        assert!(scene.footer.y >= scene.rows.last().unwrap().entropy_track.unwrap().bottom());
+        assert!(close(scene.height, scene.footer.bottom(), 1e-9));
     }
 
     fn frame(duration_s: f64, width: f64) -> Frame {

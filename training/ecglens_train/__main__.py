@@ -32,15 +32,16 @@ def log(msg):
 def extra_vs_ours(data, meta, n=40):
     """How far the upstream ptbxl-extra pipeline (filter+zscore at 500 Hz, then decimate) is from ours, measured
     on raw ptbxl/ records (the extra rows themselves have no raw counterpart here)."""
-    diffs, rms = [], []
+    dmax, imax, irms, edge, prof = [], [], [], [], []
     for ecg_id, r in list(meta.iterrows())[:n]:
         sig, fs = D.read_wfdb_mv(os.path.join(data, "ptbxl", r["filename_hr"]))
-        a = preprocess(sig, fs)
-        b = upstream_extra_pipeline(sig)
-        d = a.astype(np.float64) - b
-        diffs.append(np.abs(d).max()); rms.append(np.sqrt((d ** 2).mean()))
-    return {"records": n, "max_abs_diff": float(np.max(diffs)), "median_max_abs_diff": float(np.median(diffs)),
-            "mean_rms_diff": float(np.mean(rms))}
+        d = np.abs(preprocess(sig, fs).astype(np.float64) - upstream_extra_pipeline(sig))
+        dmax.append(d.max()); imax.append(d[:, 200:800].max()); irms.append(np.sqrt((d[:, 200:800] ** 2).mean()))
+        edge.append(np.sqrt(np.concatenate([d[:, :50], d[:, -50:]], axis=1).__pow__(2).mean()))
+    return {"records": n, "units": "z-score units (1 = one standard deviation of the lead)",
+            "max_abs_diff": float(np.max(dmax)), "median_over_records_of_max_abs_diff": float(np.median(dmax)),
+            "interior_2_to_8_s": {"mean_rms_diff": float(np.mean(irms)), "median_max_abs_diff": float(np.median(imax))},
+            "first_and_last_0.5_s": {"mean_rms_diff": float(np.mean(edge))}}
 
 
 def main(argv=None):
@@ -126,8 +127,12 @@ def main(argv=None):
                 "costs nothing the model could otherwise see: the model never sees amplitude in mV. Both signals are "
                 "band-limited to 40 Hz < 50 Hz (Nyquist at 100 Hz), so the order of filtering and decimation changes "
                 "the result only slightly; measured on raw ptbxl/ records (both pipelines from the same 500 Hz signal): "
-                "see `ptbxl_extra_vs_ours`. Differences are at the record edges (filter padding at 500 vs 100 Hz) and "
-                "a std computed at 500 Hz rather than 100 Hz."),
+                "see `ptbxl_extra_vs_ours`: small in the interior, larger in the first and last 0.5 s (the "
+                "0.5 Hz high-pass edge transients of sosfiltfilt differ when padding at 500 vs 100 Hz), and the "
+                "per-lead std (hence the scale) changes with them. The random circular time shift of the training "
+                "augmentation moves record edges into the interior of the window anyway, so the model is trained to "
+                "tolerate such edge differences; the fold-10 metrics are also reported on ptbxl/ records alone (the "
+                "exact app preprocessing)."),
             "ptbxl_extra_vs_ours": extra_vs_ours(data, meta),
         },
         "architecture": architecture_summary(),

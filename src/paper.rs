@@ -709,12 +709,13 @@ pub fn trace_polyline(samples_mv: &[f32], sample_rate_hz: f64, panel: &Panel) ->
 /// [`trace_polyline`] into a reused buffer (no allocation once it is large enough).
 pub fn trace_polyline_into(samples_mv: &[f32], sample_rate_hz: f64, panel: &Panel, out: &mut Vec<(f32, f32)>) {
     let (base, ppmv) = (panel.baseline_y, panel.px_per_mv);
-    polyline_into(samples_mv, sample_rate_hz, panel, |v| base - v as f64 * ppmv, out);
+    polyline_into(samples_mv, sample_rate_hz, panel, Decimate::MinMax, |v| base - v as f64 * ppmv, out);
 }
 
 /// The entropy of every sample as a polyline in the panel's entropy track, on the FIXED scale
 /// `[0, max_entropy]` (ln K): 0 at the track's bottom, ln K at its top, whatever this record's values.
-/// Empty when the panel has no track. Same decimation as the traces (keeps each column's maximum).
+/// Empty when the panel has no track. When there are more samples than pixel columns, each column keeps
+/// its maximum (the upper envelope, so brief uncertain moments stay visible).
 pub fn entropy_polyline(entropy: &[f32], max_entropy: f32, sample_rate_hz: f64, panel: &Panel) -> Vec<(f32, f32)> {
     let mut out = Vec::new();
     entropy_polyline_into(entropy, max_entropy, sample_rate_hz, panel, &mut out);
@@ -732,11 +733,28 @@ pub fn entropy_polyline_into(
     let Some(track) = panel.entropy_track else { return };
     let max = if max_entropy.is_finite() && max_entropy > 0.0 { max_entropy as f64 } else { 1.0 };
     let (bottom, h) = (track.bottom(), track.h);
-    polyline_into(entropy, sample_rate_hz, panel, |e| bottom - ((e as f64) / max).clamp(0.0, 1.0) * h, out);
+    let y = |e: f32| bottom - ((e as f64) / max).clamp(0.0, 1.0) * h;
+    polyline_into(entropy, sample_rate_hz, panel, Decimate::Max, y, out);
+}
+
+/// How a pixel column with several samples is reduced.
+#[derive(Clone, Copy, PartialEq)]
+enum Decimate {
+    /// Its minimum and maximum, in the order they occur (a trace keeps its peaks).
+    MinMax,
+    /// Its maximum only (the upper envelope: an entropy area keeps its uncertain spikes).
+    Max,
 }
 
 /// Shared by traces and entropy: samples → (x, map_y(value)) over the panel's time range.
-fn polyline_into(values: &[f32], fs: f64, panel: &Panel, map_y: impl Fn(f32) -> f64, out: &mut Vec<(f32, f32)>) {
+fn polyline_into(
+    values: &[f32],
+    fs: f64,
+    panel: &Panel,
+    mode: Decimate,
+    map_y: impl Fn(f32) -> f64,
+    out: &mut Vec<(f32, f32)>,
+) {
     out.clear();
     let n = values.len();
     let usable = n > 0 && positive(fs) && panel.t1 > panel.t0 && positive(panel.px_per_s);
@@ -784,47 +802,59 @@ fn polyline_into(values: &[f32], fs: f64, panel: &Panel, map_y: impl Fn(f32) -> 
         return;
     }
 
-    // Min/max per pixel column (absolute columns: stable while panning).
+    // Min/max per pixel column (absolute columns: stable while panning). Columns are walked by index
+    // range (a tight scan per column, no per-sample division): long records stay cheap when zoomed out.
     out.reserve((width_px as usize + 2) * 2);
-    let mut col = i64::MIN;
-    let (mut vmin, mut vmax) = (f32::INFINITY, f32::NEG_INFINITY);
-    let (mut imin, mut imax) = (0usize, 0usize);
-    let flush = |out: &mut Vec<(f32, f32)>, col: i64, vmin: f32, vmax: f32, imin: usize, imax: usize| {
-        if col == i64::MIN || !vmin.is_finite() {
-            return;
-        }
-        let x = (col as f64 + 0.5) as f32;
-        let (first, second) = if imin <= imax { (vmin, vmax) } else { (vmax, vmin) };
-        out.push((x, map_y(first) as f32));
-        if imin != imax {
-            out.push((x, map_y(second) as f32));
-        }
-    };
-    for (i, &v) in values.iter().enumerate().take(i_hi + 1).skip(i_lo) {
-        let t = i as f64 / fs;
-        if t < t0 || t > t1 {
-            continue;
-        }
-        if !v.is_finite() {
-            continue;
-        }
-        let c = x_of(t).floor() as i64;
-        if c != col {
-            flush(out, col, vmin, vmax, imin, imax);
-            col = c;
-            vmin = f32::INFINITY;
-            vmax = f32::NEG_INFINITY;
-        }
-        if v < vmin {
-            vmin = v;
-            imin = i;
-        }
-        if v > vmax {
-            vmax = v;
-            imax = i;
-        }
+    let col_of = |i: usize| x_of(i as f64 / fs).floor() as i64;
+    let mut i = (t0 * fs).ceil().max(0.0) as usize;
+    if (i as f64) / fs < t0 {
+        i += 1;
     }
-    flush(out, col, vmin, vmax, imin, imax);
+    let mut last = ((t1 * fs).floor().max(0.0) as usize).min(n - 1);
+    if (last as f64) / fs > t1 && last > 0 {
+        last -= 1;
+    }
+    let index_at_x = |x: f64| ((x - panel.rect.x) / panel.px_per_s + panel.t0) * fs;
+    while i <= last {
+        let col = col_of(i);
+        // First sample of the next column: estimated, then corrected against `col_of` exactly.
+        let guess = index_at_x((col + 1) as f64).ceil();
+        let mut j = if guess.is_finite() { (guess.max(i as f64 + 1.0) as usize).min(last + 1) } else { last + 1 };
+        while j > i + 1 && col_of(j - 1) > col {
+            j -= 1;
+        }
+        while j <= last && col_of(j) <= col {
+            j += 1;
+        }
+        let (mut vmin, mut vmax) = (f32::INFINITY, f32::NEG_INFINITY);
+        let (mut imin, mut imax) = (i, i);
+        for (k, &v) in values[i..j].iter().enumerate() {
+            if !v.is_finite() {
+                continue;
+            }
+            if v < vmin {
+                vmin = v;
+                imin = i + k;
+            }
+            if v > vmax {
+                vmax = v;
+                imax = i + k;
+            }
+        }
+        if vmin.is_finite() {
+            let x = (col as f64 + 0.5) as f32;
+            if mode == Decimate::Max {
+                out.push((x, map_y(vmax) as f32));
+            } else {
+                let (first, second) = if imin <= imax { (vmin, vmax) } else { (vmax, vmin) };
+                out.push((x, map_y(first) as f32));
+                if imin != imax {
+                    out.push((x, map_y(second) as f32));
+                }
+            }
+        }
+        i = j;
+    }
 }
 
 /// A run of consecutive samples of one cluster, as a horizontal span of a panel.
@@ -1182,11 +1212,15 @@ impl PathData {
     pub fn close(&mut self) {
         self.buf.push('Z');
     }
+    /// A closed rectangle, in the short relative form `M x y h w v h h -w Z`.
     pub fn rect(&mut self, r: &Rect) {
         self.move_to(r.x, r.y);
-        self.line_to(r.right(), r.y);
-        self.line_to(r.right(), r.bottom());
-        self.line_to(r.x, r.bottom());
+        self.buf.push('h');
+        push_num(&mut self.buf, r.w);
+        self.buf.push('v');
+        push_num(&mut self.buf, r.h);
+        self.buf.push('h');
+        push_num(&mut self.buf, -r.w);
         self.close();
     }
     pub fn segment(&mut self, s: &Segment) {
@@ -1207,33 +1241,35 @@ impl PathData {
 /// Append `v` with at most two decimals, without `fmt` (hot path: tens of thousands per frame).
 fn push_num(s: &mut String, v: f64) {
     let v = if v.is_finite() { v.clamp(-1e12, 1e12) } else { 0.0 };
-    let mut n = (v * 100.0).round() as i64;
-    if n < 0 {
-        s.push('-');
-        n = -n;
+    let n = (v * 100.0).round() as i64;
+    // Written right to left into a stack buffer, then appended at once.
+    let mut buf = [0u8; 24];
+    let mut pos = buf.len();
+    let mut put = |b: u8| {
+        pos -= 1;
+        buf[pos] = b;
+    };
+    let mut m = n.unsigned_abs();
+    let frac = (m % 100) as u8;
+    m /= 100;
+    if frac != 0 {
+        if frac % 10 != 0 {
+            put(b'0' + frac % 10);
+        }
+        put(b'0' + frac / 10);
+        put(b'.');
     }
-    let (int, frac) = ((n / 100) as u64, (n % 100) as u8);
-    let mut digits = [0u8; 20];
-    let mut len = 0;
-    let mut x = int;
     loop {
-        digits[len] = b'0' + (x % 10) as u8;
-        len += 1;
-        x /= 10;
-        if x == 0 {
+        put(b'0' + (m % 10) as u8);
+        m /= 10;
+        if m == 0 {
             break;
         }
     }
-    for d in digits[..len].iter().rev() {
-        s.push(*d as char);
+    if n < 0 {
+        put(b'-');
     }
-    if frac != 0 {
-        s.push('.');
-        s.push((b'0' + frac / 10) as char);
-        if frac % 10 != 0 {
-            s.push((b'0' + frac % 10) as char);
-        }
-    }
+    s.push_str(std::str::from_utf8(&buf[pos..]).unwrap_or("0"));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1426,6 +1462,18 @@ mod tests {
             assert!((ymax as f64 - p.y_of(vmin as f64)).abs() < 1e-3);
             assert!((ymin as f64 - p.y_of(vmax as f64)).abs() < 1e-3);
         }
+        // Zoomed out on a long record with gaps (NaN): still one or two points per column, in order.
+        let v = View { zoom: 0.05, pan_s: 0.0 };
+        let long = layout_scene(&s, &v, &names12(), 600.0, 1000.0, CSS_PX_PER_MM);
+        let lp = &long.panels[0];
+        let mut big: Vec<f32> = (0..300_000).map(|i| (i as f32 * 0.01).sin()).collect();
+        big[1234] = 5.0;
+        big[2000..2100].iter_mut().for_each(|v| *v = f32::NAN);
+        let poly = trace_polyline(&big, 500.0, lp);
+        assert!(poly.len() as f64 <= 2.0 * (lp.rect.w + 2.0));
+        assert!(poly.windows(2).all(|w| w[0].0 <= w[1].0));
+        assert!(poly.iter().all(|q| q.1.is_finite()));
+        assert!(poly.iter().any(|q| close(q.1 as f64, lp.y_of(5.0), 1e-3)));
         // The 2.5 mV spikes survive.
         let top = poly.iter().map(|q| q.1).fold(f32::INFINITY, f32::min) as f64;
         assert!(top <= p.y_of(2.4));
@@ -1510,6 +1558,12 @@ mod tests {
         // Out-of-range values are clamped to the track.
         let wild = entropy_polyline(&[-1.0, 99.0, f32::NAN, 1.0], ln_k, 1.0, p);
         assert!(wild.iter().all(|q| q.1 as f64 >= track.y - 1e-3 && q.1 as f64 <= track.bottom() + 1e-3));
+        // Dense samples: one point per pixel column, at the column's maximum.
+        let spiky: Vec<f32> = (0..10_000).map(|i| if i % 97 == 0 { ln_k } else { 0.0 }).collect();
+        let env = entropy_polyline(&spiky, ln_k, 1000.0, p);
+        assert!(env.len() as f64 <= p.rect.w + 2.0);
+        let tops = env.iter().filter(|q| close(q.1 as f64, track.y, 1e-3)).count();
+        assert_eq!(tops, 26); // every spike in the panel's 2.5 s (samples 0, 97, ..., 2425)
         // No track, nothing drawn.
         let s = PaperSettings { show_entropy: false, ..PaperSettings::default() };
         let p = &wide_scene(&s, 10.0).panels[0];
@@ -1705,7 +1759,7 @@ mod tests {
         p.move_to(1.0, 2.5);
         p.line_to(-3.256, 1234.999);
         p.rect(&Rect::new(0.0, 0.0, 2.0, 1.0));
-        assert_eq!(p.as_str(), "M1 2.5L-3.26 1235M0 0L2 0L2 1L0 1Z");
+        assert_eq!(p.as_str(), "M1 2.5L-3.26 1235M0 0h2v1h-2Z");
         p.clear();
         p.line_to(f64::NAN, 0.05);
         assert_eq!(p.as_str(), "L0 0.05");

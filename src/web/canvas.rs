@@ -26,8 +26,7 @@ const TRACE: &str = "#000000";
 const LABEL: &str = "#000000";
 const ENTROPY_BG: &str = "#ffffff";
 const ENTROPY_BORDER: &str = "#b0b0b0";
-const ENTROPY_FILL: &str = "rgba(60,60,60,0.55)";
-const ENTROPY_LINE: &str = "#303030";
+const ENTROPY_FILL: &str = "#6b6b6b";
 const CAPTION: &str = "#444444";
 const LEAD_FONT: &str = "bold 12px system-ui, -apple-system, 'Segoe UI', sans-serif";
 const BAND_FONT_PX: f64 = 9.0;
@@ -48,7 +47,6 @@ struct Scratch {
     grid_major: PathData,
     entropy_bg: PathData,
     entropy_area: PathData,
-    entropy_line: PathData,
     ink: PathData,
 }
 
@@ -66,7 +64,6 @@ impl Scratch {
             &mut self.grid_major,
             &mut self.entropy_bg,
             &mut self.entropy_area,
-            &mut self.entropy_line,
             &mut self.ink,
         ] {
             p.clear();
@@ -199,7 +196,9 @@ pub fn draw_ecg_scene(
     ctx.set_transform(sx, 0.0, 0.0, sy, 0.0, 0.0)?;
     ctx.set_global_alpha(1.0);
     ctx.set_line_cap("butt");
-    ctx.set_line_join("round");
+    // Miter (falling back to bevel on the sharpest turns) rasterises faster than round joins.
+    ctx.set_line_join("miter");
+    ctx.set_miter_limit(4.0);
 
     SCRATCH.with(|cell| {
         let mut guard = cell.borrow_mut();
@@ -228,6 +227,11 @@ impl Px {
     }
     fn snap_y(self, v: f32) -> f64 {
         ((v as f64 * self.sy).floor() + 0.5) / self.sy
+    }
+    /// Nearest device pixel edge: adjacent bands share it, so they tile without seams, and bands
+    /// narrower than a device pixel vanish (their neighbours cover the column).
+    fn edge_x(self, v: f32) -> f64 {
+        (v as f64 * self.sx).round() / self.sx
     }
 }
 
@@ -293,15 +297,17 @@ fn draw(
             cluster_bands_into(&l.cluster, fs, p, &mut sc.bands);
             for b in &sc.bands {
                 let k = b.cluster as usize;
-                let (x0, x1) = (b.x0 as f64, b.x1 as f64);
+                let (x0, x1) = (px.edge_x(b.x0), px.edge_x(b.x1));
                 if k >= styles.len() || x1 <= x0 {
                     continue;
                 }
                 sc.band_fill[k].rect(&Rect::new(x0, p.rect.y, x1 - x0, p.rect.h));
                 let strip = Rect::new(x0, p.cue_strip.y, x1 - x0, p.cue_strip.h);
                 sc.strip_fill[k].rect(&strip);
-                let hatch_path = &mut sc.strip_hatch[k];
-                hatch(&strip, styles[k].pattern, HATCH_SPACING_PX, |s| hatch_path.segment(&s));
+                if strip.w >= 2.0 {
+                    let hatch_path = &mut sc.strip_hatch[k];
+                    hatch(&strip, styles[k].pattern, HATCH_SPACING_PX, |s| hatch_path.segment(&s));
+                }
                 if settings.show_cluster_labels {
                     let name = l.cluster_names.get(k).map_or("", String::as_str);
                     if let Some(text) = band_label(name, &styles[k].tag, x1 - x0, BAND_FONT_PX) {
@@ -358,13 +364,11 @@ fn draw(
                 }
                 sc.entropy_area.line_to(last.0 as f64, bottom);
                 sc.entropy_area.close();
-                sc.entropy_line.polyline(&sc.poly);
             }
         }
         if !sc.entropy_bg.is_empty() {
             fill(ctx, &sc.entropy_bg, ENTROPY_BG)?;
             fill(ctx, &sc.entropy_area, ENTROPY_FILL)?;
-            stroke(ctx, &sc.entropy_line, ENTROPY_LINE, 0.75)?;
             stroke(ctx, &sc.entropy_bg, ENTROPY_BORDER, device_px)?;
             // The scale, in the gutter: 0 at the bottom, ln K at the top.
             ctx.set_font(SMALL_FONT);

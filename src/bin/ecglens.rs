@@ -1,0 +1,280 @@
+//! The native CLI: the same core the browser runs.
+//!
+//! ```text
+//! ecglens fit --data ../shared/data [--ludb ../shared/data/ludb] [--k auto|N]   # reference set → atlas
+//! ecglens explain RECORD.hea... [--out FILE] [--logits FILE]                      # per-sample clusters (CSV)
+//! ecglens evaluate --data ../shared/data [--folds 10]                            # the paper's table
+//! ```
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    match cli::run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("ecglens: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod cli {
+    use std::io::Write;
+    use std::path::{Path, PathBuf};
+
+    use clap::{Parser, Subcommand};
+    use ecglens::fit::{self, Features, Inferred};
+    use ecglens::surrogate::{fit_surrogate, ForestParams};
+    use ecglens::Engine;
+
+    #[derive(Parser)]
+    #[command(name = "ecglens", version, about = "Time-localized clusters of an ECG model's activations")]
+    struct Cli {
+        #[command(subcommand)]
+        command: Command,
+        /// ONNX model (default: the embedded default model of the app).
+        #[arg(long, global = true)]
+        model: Option<PathBuf>,
+        /// Model card (default: beside the model, `<stem>.card.json`).
+        #[arg(long, global = true)]
+        card: Option<PathBuf>,
+        /// Atlas (default: beside the model, `<stem>.atlas.json`).
+        #[arg(long, global = true)]
+        atlas: Option<PathBuf>,
+    }
+
+    #[derive(Subcommand)]
+    enum Command {
+        /// Fit the clusters (atlas) and the surrogate over a reference set, and evaluate them.
+        Fit {
+            /// Folder with ptbxl/ and ptbxl-extra/ (see ../shared/data/README.md).
+            #[arg(long)]
+            data: PathBuf,
+            /// LUDB folder, to name clusters after P/QRS/T/TP landmarks.
+            #[arg(long)]
+            ludb: Option<PathBuf>,
+            /// Clusters per layer, or "auto" to choose on validation fidelity (fold 9).
+            #[arg(long, default_value = "auto")]
+            k: String,
+            /// Where to write the atlas (default: the --atlas path).
+            #[arg(long)]
+            out: Option<PathBuf>,
+            /// Time steps per layer sampled for k-means.
+            #[arg(long, default_value_t = 60_000)]
+            max_rows: usize,
+        },
+        /// Per-sample cluster and entropy of each layer for WFDB records (.hea with the .dat beside it).
+        Explain {
+            #[arg(required = true)]
+            records: Vec<PathBuf>,
+            /// Write the CSV here instead of standard output.
+            #[arg(long)]
+            out: Option<PathBuf>,
+            /// Write class probabilities (CNN and surrogate) as JSON here.
+            #[arg(long)]
+            logits: Option<PathBuf>,
+        },
+        /// The paper's table on a test set: surrogate fidelity, accuracy and AUROC against the CNN's.
+        Evaluate {
+            #[arg(long)]
+            data: PathBuf,
+            /// Test folds (PTB-XL strat_fold).
+            #[arg(long, value_delimiter = ',', default_value = "10")]
+            folds: Vec<u8>,
+        },
+    }
+
+    fn default_model() -> PathBuf {
+        let local = PathBuf::from("www/models/default.onnx");
+        if local.exists() {
+            local
+        } else {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("www/models/default.onnx")
+        }
+    }
+
+    fn beside(model: &Path, suffix: &str) -> PathBuf {
+        let stem = model.file_stem().and_then(|s| s.to_str()).unwrap_or("default");
+        model.with_file_name(format!("{stem}.{suffix}"))
+    }
+
+    fn read(path: &Path) -> Result<Vec<u8>, String> {
+        std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    pub fn run() -> Result<(), String> {
+        let cli = Cli::parse();
+        let model_path = cli.model.clone().unwrap_or_else(default_model);
+        let card_path = cli.card.clone().unwrap_or_else(|| beside(&model_path, "card.json"));
+        let atlas_path = cli.atlas.clone().unwrap_or_else(|| beside(&model_path, "atlas.json"));
+        let onnx = read(&model_path)?;
+        let card = read(&card_path)?;
+        match cli.command {
+            Command::Explain { records, out, logits } => {
+                let atlas = read(&atlas_path)?;
+                let engine = Engine::new(&onnx, &card, Some(&atlas)).map_err(|e| format!("{}: {e}", atlas_path.display()))?;
+                explain(&engine, &records, out.as_deref(), logits.as_deref())
+            }
+            Command::Fit { data, ludb, k, out, max_rows } => {
+                let engine = Engine::new(&onnx, &card, None).map_err(|e| format!("{}: {e}", model_path.display()))?;
+                let out = out.unwrap_or(atlas_path);
+                fit_command(engine, &data, ludb.as_deref(), &k, &out, max_rows)
+            }
+            Command::Evaluate { data, folds } => {
+                let atlas = read(&atlas_path)?;
+                let engine = Engine::new(&onnx, &card, Some(&atlas)).map_err(|e| format!("{}: {e}", atlas_path.display()))?;
+                evaluate_command(&engine, &data, &folds)
+            }
+        }
+    }
+
+    fn explain(engine: &Engine, records: &[PathBuf], out: Option<&Path>, logits: Option<&Path>) -> Result<(), String> {
+        let mut csv = String::from(ecglens::explain::CSV_HEADER);
+        csv.push('\n');
+        let mut probabilities = Vec::new();
+        let mut failures = Vec::new();
+        let bar = (records.len() > 1).then(|| fit::progress(records.len(), "explain"));
+        for path in records {
+            if let Some(bar) = &bar {
+                bar.inc(1);
+            }
+            let result = fit::read_wfdb(path)
+                .map_err(|e| e.to_string())
+                .and_then(|record| engine.explain(&record).map_err(|e| format!("{}: {e}", path.display())));
+            match result {
+                Ok(explanation) => {
+                    explanation.write_csv_rows(&mut csv);
+                    probabilities.push(explanation.probabilities_json());
+                }
+                Err(message) => failures.push(message),
+            }
+        }
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        match out {
+            Some(path) => std::fs::write(path, &csv).map_err(|e| format!("{}: {e}", path.display()))?,
+            None => std::io::stdout().write_all(csv.as_bytes()).map_err(|e| e.to_string())?,
+        }
+        if let Some(path) = logits {
+            let json = serde_json::to_string_pretty(&probabilities).map_err(|e| e.to_string())?;
+            std::fs::write(path, json).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(failures.join("\necglens: "))
+        }
+    }
+
+    /// Reference = every record not in folds 9 or 10; validation = fold 9; test = fold 10.
+    fn split(inferred: Vec<Inferred>) -> (Vec<Inferred>, Vec<Inferred>, Vec<Inferred>) {
+        let mut reference = Vec::new();
+        let mut validation = Vec::new();
+        let mut test = Vec::new();
+        for i in inferred {
+            match i.item.fold {
+                Some(9) => validation.push(i),
+                Some(10) => test.push(i),
+                _ => reference.push(i),
+            }
+        }
+        (reference, validation, test)
+    }
+
+    fn fit_command(mut engine: Engine, data: &Path, ludb: Option<&Path>, k: &str, out: &Path, max_rows: usize) -> Result<(), String> {
+        let started = std::time::Instant::now();
+        let items = fit::load_ptbxl(data, &engine.card.output.classes).map_err(|e| e.to_string())?;
+        eprintln!("{} records in {}", items.len(), data.display());
+        let inferred = fit::infer_all(&engine, items);
+        let (reference, validation, test) = split(inferred);
+        eprintln!("reference {} / validation {} / test {}", reference.len(), validation.len(), test.len());
+        let candidates: Vec<usize> = match k {
+            "auto" => vec![4, 5, 6, 8, 10, 12],
+            n => vec![n.parse().map_err(|_| format!("--k must be a number or auto, not {n:?}"))?],
+        };
+        let quick = ForestParams { n_trees: 60, ..ForestParams::default() };
+        let mut selection = Vec::new();
+        let mut best: Option<(usize, f64)> = None;
+        for &k in &candidates {
+            let layers = fit::fit_layers(&engine, &reference, k, max_rows, 42).map_err(|e| e.to_string())?;
+            engine.atlas = Some(fit::assemble_atlas(&engine, layers, None, serde_json::Value::Null));
+            let rf = features(&engine, &reference)?;
+            let vf = features(&engine, &validation)?;
+            let rows = fit::evaluate(&engine, &rf, &vf, quick).map_err(|e| e.to_string())?;
+            let fidelity = rows.last().map_or(0.0, |r| r.fidelity);
+            let mean_entropy: f32 = vf.mean_entropy.iter().map(|e| e.iter().sum::<f32>() / e.len().max(1) as f32).sum::<f32>() / vf.mean_entropy.len().max(1) as f32;
+            eprintln!("k = {k:>2}: validation fidelity (all layers) {:.2} %, mean entropy {mean_entropy:.3} nats", 100.0 * fidelity);
+            selection.push(serde_json::json!({ "k": k, "validation_fidelity": fidelity, "validation_mean_entropy": mean_entropy, "table": rows }));
+            if best.is_none_or(|(_, f)| fidelity > f) {
+                best = Some((k, fidelity));
+            }
+        }
+        // Parsimony: the smallest K within half a point of the best validation fidelity.
+        let (best_k, best_fidelity) = best.ok_or("no K to try")?;
+        let chosen = selection
+            .iter()
+            .filter_map(|s| Some((s["k"].as_u64()? as usize, s["validation_fidelity"].as_f64()?)))
+            .filter(|(_, f)| *f >= best_fidelity - 0.005)
+            .map(|(k, _)| k)
+            .min()
+            .unwrap_or(best_k);
+        eprintln!("chosen k = {chosen}");
+        let layers = fit::fit_layers(&engine, &reference, chosen, max_rows, 42).map_err(|e| e.to_string())?;
+        engine.atlas = Some(fit::assemble_atlas(&engine, layers, None, serde_json::Value::Null));
+        let mut landmark_report = serde_json::Value::Null;
+        if let Some(ludb) = ludb {
+            let mut atlas = engine.atlas.take().ok_or("no atlas")?;
+            engine.atlas = Some(atlas.clone());
+            landmark_report = fit::name_clusters(&engine, &mut atlas, ludb, "ii").map_err(|e| e.to_string())?;
+            engine.atlas = Some(atlas);
+        }
+        let rf = features(&engine, &reference)?;
+        let tf = features(&engine, &test)?;
+        let params = ForestParams::default();
+        let table = fit::evaluate(&engine, &rf, &tf, params).map_err(|e| e.to_string())?;
+        let atlas = engine.atlas.take().ok_or("no atlas")?;
+        let feature_names: Vec<String> = atlas.layers.iter().flat_map(|l| l.cluster_names.iter().map(move |n| format!("{}:{n}", l.layer))).collect();
+        let all: Vec<usize> = (0..atlas.layers.len()).collect();
+        let surrogate = fit_surrogate(feature_names, engine.card.output.classes.clone(), &rf.rows(&all), &rf.cnn_targets(), params).map_err(|e| e.to_string())?;
+        let report = serde_json::json!({
+            "reference": { "records": reference.len(), "description": "PTB-XL (ptbxl/ raw 500 Hz records and ptbxl-extra/ preprocessed windows) outside folds 9 and 10" },
+            "normalisation": "per channel z-score over all reference time steps",
+            "soft_assignment": "spherical Gaussian mixture on the k-means centroids with the shared maximum-likelihood variance",
+            "k_selection": { "rule": "smallest K within 0.5 point of the best validation (fold 9) fidelity of the all-layer surrogate", "candidates": selection, "chosen": chosen },
+            "landmarks": landmark_report,
+            "test": { "folds": [10], "table": table },
+            "fit_seconds": started.elapsed().as_secs_f64(),
+        });
+        let atlas = ecglens::Atlas { surrogate: Some(surrogate), report, ..atlas };
+        let json = serde_json::to_string(&atlas).map_err(|e| e.to_string())?;
+        std::fs::write(out, json).map_err(|e| format!("{}: {e}", out.display()))?;
+        println!("{}", fit::table_markdown(&table));
+        for layer in &atlas.layers {
+            println!("{}: {}", layer.layer, layer.cluster_names.join(", "));
+        }
+        eprintln!("atlas written to {} in {:.0} s", out.display(), started.elapsed().as_secs_f64());
+        Ok(())
+    }
+
+    fn features(engine: &Engine, records: &[Inferred]) -> Result<Features, String> {
+        fit::features(engine, records).map_err(|e| e.to_string())
+    }
+
+    fn evaluate_command(engine: &Engine, data: &Path, folds: &[u8]) -> Result<(), String> {
+        let items = fit::load_ptbxl(data, &engine.card.output.classes).map_err(|e| e.to_string())?;
+        let inferred = fit::infer_all(engine, items);
+        let (reference, test): (Vec<Inferred>, Vec<Inferred>) = inferred
+            .into_iter()
+            .filter(|i| !matches!(i.item.fold, Some(9)) || folds.contains(&9))
+            .partition(|i| !i.item.fold.is_some_and(|f| folds.contains(&f)));
+        let rf = features(engine, &reference)?;
+        let tf = features(engine, &test)?;
+        let table = fit::evaluate(engine, &rf, &tf, ForestParams::default()).map_err(|e| e.to_string())?;
+        println!("{}", fit::table_markdown(&table));
+        Ok(())
+    }
+}

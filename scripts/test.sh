@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Every test: native (cargo test), wasm in headless Chromium (wasm-bindgen-test-runner + chromedriver) and
+# end-to-end on the release dist/ (node --test + playwright-core driving Debian's Chromium).
+# Installs what is missing first (a second run skips installs already there). `.ci/run` calls exactly this.
+# Env: SKIP_BUILD=1 reuses an existing dist/.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+STARTED=$SECONDS
+apt_install chromium chromium-driver
+ensure_build_tools
+export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+
+log "1/3 native: cargo test --locked"
+cargo test --locked
+
+log "2/3 wasm: cargo test --target wasm32-unknown-unknown --test web (headless Chromium via chromedriver)"
+# wasm-bindgen-test-runner reads the driver from CHROMEDRIVER; headless is its default (no NO_HEADLESS).
+WASM_BINDGEN_TEST_WEBDRIVER_JSON="$ROOT/tests/webdriver.json" WASM_BINDGEN_TEST_TIMEOUT=180 cargo test --locked --target wasm32-unknown-unknown --test web
+
+log "3/3 end-to-end: trunk build --release, then node --test tests/e2e/*.test.mjs"
+if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f dist/index.html ]; then
+  build_site
+fi
+mkdir -p tests/e2e/artifacts
+node --test --test-concurrency=1 tests/e2e/*.test.mjs
+
+log "all tests passed in $((SECONDS - STARTED)) s"

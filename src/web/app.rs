@@ -1,0 +1,893 @@
+//! The page: a Leptos (client-side rendered) app that talks to the worker and draws its answers.
+//!
+//! Automation contract (kept stable): `body[data-state]` is `loading` / `ready` / `busy` / `error`;
+//! `data-testid`s: `file-input` (`<input type=file multiple>`), `summary` (record name, CNN and surrogate
+//! probabilities, layer, mean entropy), `batch` (one row per loaded record with its status or error), plus
+//! `gallery`, `layer`, `layout`, `speed`, `gain`, `ecg-canvas`, `legend`, `predictions`, `importance`,
+//! `progress`, `cancel`, `export-png`, `export-csv`, `export-json`, `export-manifest`, `dropzone`.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{File, HtmlCanvasElement, HtmlInputElement, MessageEvent, Worker, WorkerOptions, WorkerType};
+
+use super::canvas;
+use super::export::{self, ViewSettings};
+use super::protocol::{ReadyInfo, Request, Response};
+use super::worker::{header_signal_files, js_error_text};
+use crate::paper::{wheel_factor, Layout, PaperSettings, View, GAINS_MM_PER_MV, SPEEDS_MM_PER_S};
+use crate::Explanation;
+
+/// Where a finished job goes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Target {
+    Example(usize),
+    Row,
+}
+
+struct Job {
+    id: u64,
+    target: Target,
+    request: Request,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+thread_local! {
+    static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
+    static JOBS: RefCell<VecDeque<Job>> = const { RefCell::new(VecDeque::new()) };
+    static IN_FLIGHT: Cell<Option<(u64, Target)>> = const { Cell::new(None) };
+    static NEXT_ID: Cell<u64> = const { Cell::new(1) };
+    /// performance.now() when the user's files arrived (for the drop-to-drawn timing).
+    static DROP_T0: Cell<Option<(u64, f64)>> = const { Cell::new(None) };
+    /// Show the next record of the user's that finishes (the first of a new drop).
+    static FIRST_DRAW: Cell<bool> = const { Cell::new(false) };
+    static SHOW_NEXT: Cell<bool> = const { Cell::new(false) };
+}
+
+fn next_id() -> u64 {
+    NEXT_ID.with(|n| {
+        let id = n.get();
+        n.set(id + 1);
+        id
+    })
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum RowStatus {
+    Queued,
+    Running,
+    Done,
+    Failed(String),
+    Cancelled,
+}
+
+impl RowStatus {
+    fn label(&self) -> String {
+        match self {
+            RowStatus::Queued => "queued".into(),
+            RowStatus::Running => "running".into(),
+            RowStatus::Done => "done".into(),
+            RowStatus::Failed(m) => format!("error: {m}"),
+            RowStatus::Cancelled => "cancelled".into(),
+        }
+    }
+    fn key(&self) -> &'static str {
+        match self {
+            RowStatus::Queued => "queued",
+            RowStatus::Running => "running",
+            RowStatus::Done => "done",
+            RowStatus::Failed(_) => "error",
+            RowStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Row {
+    id: u64,
+    name: String,
+    status: RowStatus,
+    explanation: Option<Arc<Explanation>>,
+    elapsed_ms: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SortKey {
+    Order,
+    Name,
+    Prediction,
+    Entropy,
+    Disagreement,
+    Status,
+}
+
+/// What is on screen.
+#[derive(Debug, Clone)]
+struct Shown {
+    explanation: Arc<Explanation>,
+    source: String,
+    version: u64,
+}
+
+#[derive(Clone, Copy)]
+struct Ctx {
+    fatal: RwSignal<Option<String>>,
+    info: RwSignal<Option<ReadyInfo>>,
+    current: RwSignal<Option<Shown>>,
+    example: RwSignal<Option<usize>>,
+    rows: RwSignal<Vec<Row>>,
+    pending: RwSignal<usize>,
+    batch_total: RwSignal<usize>,
+    batch_done: RwSignal<usize>,
+    drawn: RwSignal<u64>,
+    layer: RwSignal<usize>,
+    paper: RwSignal<PaperSettings>,
+    view: RwSignal<View>,
+    sort: RwSignal<(SortKey, bool)>,
+    notice: RwSignal<String>,
+    resize: RwSignal<u32>,
+}
+
+impl Ctx {
+    fn settings(&self) -> ViewSettings {
+        let has_layers = self.current.with(|c| c.as_ref().is_some_and(|s| !s.explanation.layers.is_empty()));
+        ViewSettings { layer: has_layers.then(|| self.layer.get()), paper: self.paper.get(), view: self.view.get() }
+    }
+    fn settings_untracked(&self) -> ViewSettings {
+        untrack(|| self.settings())
+    }
+}
+
+/// Mounts the app into `#app` (replacing the boot message).
+pub fn mount() {
+    let document = web_sys::window().and_then(|w| w.document()).expect("a document");
+    let root: web_sys::HtmlElement = document
+        .get_element_by_id("app")
+        .and_then(|e| e.dyn_into().ok())
+        .unwrap_or_else(|| document.body().expect("a body"));
+    root.set_inner_html("");
+    leptos::mount::mount_to(root, App).forget();
+}
+
+fn update_pending(ctx: Ctx) {
+    let queued = JOBS.with(|j| j.borrow().len());
+    let in_flight = IN_FLIGHT.with(|f| f.get()).is_some() as usize;
+    ctx.pending.set(queued + in_flight);
+}
+
+/// Sends the next queued job to the worker if it is idle.
+fn pump(ctx: Ctx) {
+    if IN_FLIGHT.with(|f| f.get()).is_none() {
+        if let Some(job) = JOBS.with(|j| j.borrow_mut().pop_front()) {
+            IN_FLIGHT.with(|f| f.set(Some((job.id, job.target))));
+            if job.target == Target::Row {
+                ctx.rows.update(|rows| {
+                    if let Some(r) = rows.iter_mut().find(|r| r.id == job.id) {
+                        r.status = RowStatus::Running;
+                    }
+                });
+            }
+            post_job(&job);
+        }
+    }
+    update_pending(ctx);
+}
+
+fn post_job(job: &Job) {
+    let obj = Object::new();
+    let msg = serde_json::to_string(&job.request).unwrap_or_default();
+    let _ = Reflect::set(&obj, &"msg".into(), &JsValue::from_str(&msg));
+    let files = Array::new();
+    let transfer = Array::new();
+    for (name, bytes) in &job.files {
+        let item = Object::new();
+        let array = Uint8Array::from(bytes.as_slice());
+        let _ = Reflect::set(&item, &"name".into(), &JsValue::from_str(name));
+        let _ = Reflect::set(&item, &"bytes".into(), &array);
+        transfer.push(&array.buffer());
+        files.push(&item);
+    }
+    let _ = Reflect::set(&obj, &"files".into(), &files);
+    WORKER.with(|w| {
+        if let Some(worker) = w.borrow().as_ref() {
+            let _ = worker.post_message_with_transfer(&obj, &transfer);
+        }
+    });
+}
+
+fn request_example(ctx: Ctx, index: usize) {
+    let id = next_id();
+    // An example jumps ahead of a running batch.
+    JOBS.with(|j| {
+        let mut jobs = j.borrow_mut();
+        jobs.retain(|job| !matches!(job.target, Target::Example(_)));
+        jobs.push_front(Job { id, target: Target::Example(index), request: Request::Example { id, index }, files: vec![] });
+    });
+    ctx.example.set(Some(index));
+    pump(ctx);
+}
+
+fn show(ctx: Ctx, explanation: Arc<Explanation>, source: String) {
+    let version = next_id();
+    ctx.view.set(View::default());
+    let n_layers = explanation.layers.len();
+    if n_layers > 0 && ctx.layer.get_untracked() >= n_layers {
+        ctx.layer.set(n_layers - 1);
+    }
+    ctx.current.set(Some(Shown { explanation, source, version }));
+}
+
+fn on_worker_message(ctx: Ctx, event: MessageEvent) {
+    let data = event.data();
+    let Some(msg) = Reflect::get(&data, &"msg".into()).ok().and_then(|v| v.as_string()) else { return };
+    let response: Response = match serde_json::from_str(&msg) {
+        Ok(r) => r,
+        Err(e) => {
+            ctx.fatal.set(Some(format!("unreadable answer from the worker: {e}")));
+            return;
+        }
+    };
+    match response {
+        Response::Ready(info) => {
+            let has_examples = !info.examples.is_empty();
+            // Default layer: the deepest (last) one.
+            ctx.layer.set(info.layers.len().saturating_sub(1));
+            ctx.info.set(Some(info));
+            if has_examples {
+                request_example(ctx, 0);
+            } else {
+                ctx.notice.set("No bundled examples: open your own WFDB files (.hea + .dat).".into());
+            }
+        }
+        Response::Explained { id, explanation, elapsed_ms } => {
+            let target = finish(id);
+            let explanation = Arc::new(explanation);
+            match target {
+                Some(Target::Example(index)) => {
+                    if ctx.example.get_untracked() == Some(index) {
+                        show(ctx, explanation, format!("example #{}", index + 1));
+                    }
+                }
+                Some(Target::Row) | None => {
+                    ctx.rows.update(|rows| {
+                        if let Some(r) = rows.iter_mut().find(|r| r.id == id) {
+                            r.status = RowStatus::Done;
+                            r.explanation = Some(explanation.clone());
+                            r.elapsed_ms = elapsed_ms;
+                        }
+                    });
+                    ctx.batch_done.update(|d| *d += 1);
+                    if SHOW_NEXT.with(|s| s.replace(false)) || ctx.current.with_untracked(|c| c.is_none()) {
+                        ctx.example.set(None);
+                        show(ctx, explanation, "your file".into());
+                    }
+                }
+            }
+            pump(ctx);
+        }
+        Response::Failed { id, message } => {
+            let target = finish(id);
+            match target {
+                Some(Target::Row) | None => {
+                    ctx.rows.update(|rows| {
+                        if let Some(r) = rows.iter_mut().find(|r| r.id == id) {
+                            r.status = RowStatus::Failed(message.clone());
+                        }
+                    });
+                    ctx.batch_done.update(|d| *d += 1);
+                }
+                Some(Target::Example(_)) => ctx.notice.set(format!("The example could not be read: {message}")),
+            }
+            pump(ctx);
+        }
+        Response::Fatal { message } => {
+            ctx.fatal.set(Some(message));
+        }
+    }
+}
+
+/// Marks job `id` finished; returns where its answer goes.
+fn finish(id: u64) -> Option<Target> {
+    IN_FLIGHT.with(|f| match f.get() {
+        Some((in_flight, target)) if in_flight == id => {
+            f.set(None);
+            Some(target)
+        }
+        _ => None,
+    })
+}
+
+fn start_worker(ctx: Ctx) {
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Classic);
+    options.set_name("ecglens-worker");
+    let worker = match Worker::new_with_options("./ecglens-worker_loader.js", &options) {
+        Ok(w) => w,
+        Err(e) => {
+            ctx.fatal.set(Some(format!("cannot start the analysis worker: {}", js_error_text(&e))));
+            return;
+        }
+    };
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| on_worker_message(ctx, event));
+    worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+        event.prevent_default();
+        let message = event.message();
+        ctx.fatal.update(|f| {
+            if f.is_none() {
+                *f = Some(format!("the analysis worker failed: {message}"));
+            }
+        });
+    });
+    worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+    onerror.forget();
+    WORKER.with(|w| *w.borrow_mut() = Some(worker));
+}
+
+/// Reads the chosen files, groups them into records (one per `.hea`) and queues them.
+async fn add_files(ctx: Ctx, files: Vec<File>) {
+    let t0 = now_ms();
+    let mut loaded: Vec<(String, Vec<u8>)> = Vec::new();
+    for file in files {
+        let name = file.name();
+        match JsFuture::from(file.array_buffer()).await {
+            Ok(buffer) => loaded.push((name, Uint8Array::new(&buffer).to_vec())),
+            Err(e) => {
+                let id = next_id();
+                ctx.rows.update(|rows| {
+                    rows.push(Row {
+                        id,
+                        name: name.clone(),
+                        status: RowStatus::Failed(format!("{name}: cannot read the file: {}", js_error_text(&e))),
+                        explanation: None,
+                        elapsed_ms: 0.0,
+                    })
+                });
+            }
+        }
+    }
+    let is_header = |n: &str| n.to_ascii_lowercase().ends_with(".hea");
+    let mut used = vec![false; loaded.len()];
+    let mut jobs = Vec::new();
+    let mut rows = Vec::new();
+    for (i, (name, bytes)) in loaded.iter().enumerate() {
+        if !is_header(name) {
+            continue;
+        }
+        used[i] = true;
+        let mut files = vec![(name.clone(), bytes.clone())];
+        for wanted in header_signal_files(bytes) {
+            let base = wanted.rsplit('/').next().unwrap_or(&wanted).to_string();
+            if let Some(j) = loaded.iter().position(|(n, _)| *n == base) {
+                used[j] = true;
+                files.push(loaded[j].clone());
+            }
+        }
+        let id = next_id();
+        let record = name[..name.len() - 4].to_string();
+        rows.push(Row { id, name: record, status: RowStatus::Queued, explanation: None, elapsed_ms: 0.0 });
+        jobs.push(Job { id, target: Target::Row, request: Request::Record { id, header: name.clone() }, files });
+    }
+    for (i, (name, _)) in loaded.iter().enumerate() {
+        if !used[i] {
+            let id = next_id();
+            rows.push(Row {
+                id,
+                name: name.clone(),
+                status: RowStatus::Failed(format!(
+                    "{name}: no WFDB header (.hea) among the chosen files refers to this file; choose the .hea with its .dat"
+                )),
+                explanation: None,
+                elapsed_ms: 0.0,
+            });
+        }
+    }
+    if let Some(first) = jobs.first() {
+        DROP_T0.with(|d| d.set(Some((first.id, t0))));
+        SHOW_NEXT.with(|s| s.set(true));
+    }
+    let n_jobs = jobs.len();
+    let failed_now = rows.iter().filter(|r| matches!(r.status, RowStatus::Failed(_))).count();
+    // A new batch: progress counts from here.
+    if ctx.pending.get_untracked() == 0 || ctx.batch_total.get_untracked() == ctx.batch_done.get_untracked() {
+        ctx.batch_total.set(0);
+        ctx.batch_done.set(0);
+    }
+    ctx.batch_total.update(|t| *t += n_jobs + failed_now);
+    ctx.batch_done.update(|d| *d += failed_now);
+    ctx.rows.update(|r| r.extend(rows));
+    JOBS.with(|j| j.borrow_mut().extend(jobs));
+    pump(ctx);
+}
+
+fn cancel(ctx: Ctx) {
+    let cancelled: Vec<u64> = JOBS.with(|j| {
+        let mut jobs = j.borrow_mut();
+        let ids = jobs.iter().filter(|job| job.target == Target::Row).map(|job| job.id).collect();
+        jobs.retain(|job| job.target != Target::Row);
+        ids
+    });
+    ctx.rows.update(|rows| {
+        for r in rows.iter_mut() {
+            if cancelled.contains(&r.id) {
+                r.status = RowStatus::Cancelled;
+            }
+        }
+    });
+    ctx.batch_done.update(|d| *d += cancelled.len());
+    update_pending(ctx);
+}
+
+fn layer_of(e: &Explanation, layer: usize) -> Option<&crate::LayerExplanation> {
+    e.layers.get(layer).or_else(|| e.layers.last())
+}
+
+fn prediction(e: &Explanation) -> String {
+    let positive: Vec<&str> =
+        e.classes.iter().zip(&e.cnn_positive).filter(|(_, p)| **p).map(|(c, _)| c.as_str()).collect();
+    if !positive.is_empty() {
+        return positive.join("+");
+    }
+    e.cnn_probabilities
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .and_then(|(i, _)| e.classes.get(i))
+        .map(|c| format!("({c})"))
+        .unwrap_or_default()
+}
+
+fn disagreement(e: &Explanation) -> Option<f32> {
+    e.surrogate.as_ref().map(|s| 1.0 - s.agreement)
+}
+
+fn fmt_prob(p: f32) -> String {
+    format!("{p:.3}")
+}
+
+fn summary_text(e: &Explanation, layer: usize) -> String {
+    let cnn = e.classes.iter().zip(&e.cnn_probabilities).map(|(c, p)| format!("{c} {}", fmt_prob(*p))).collect::<Vec<_>>().join(", ");
+    let sur = match &e.surrogate {
+        Some(s) => e.classes.iter().zip(&s.probabilities).map(|(c, p)| format!("{c} {}", fmt_prob(*p))).collect::<Vec<_>>().join(", "),
+        None => "n/a (no atlas)".into(),
+    };
+    let (layer_name, entropy) = match layer_of(e, layer) {
+        Some(l) => (l.layer.clone(), format!("{:.3} nats (max {:.3})", l.mean_entropy, l.max_entropy)),
+        None => ("none".into(), "n/a".into()),
+    };
+    format!(
+        "Record: {} | CNN: {cnn} | Surrogate: {sur} | Layer: {layer_name} | Mean entropy: {entropy}",
+        e.record_name
+    )
+}
+
+fn set_body_state(state: &str) {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.dataset().set("state", state);
+    }
+}
+
+fn set_body_data(key: &str, value: &str) {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.dataset().set(key, value);
+    }
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let ctx = Ctx {
+        fatal: RwSignal::new(None),
+        info: RwSignal::new(None),
+        current: RwSignal::new(None),
+        example: RwSignal::new(None),
+        rows: RwSignal::new(Vec::new()),
+        pending: RwSignal::new(0),
+        batch_total: RwSignal::new(0),
+        batch_done: RwSignal::new(0),
+        drawn: RwSignal::new(0),
+        layer: RwSignal::new(0),
+        paper: RwSignal::new(PaperSettings::default()),
+        view: RwSignal::new(View::default()),
+        sort: RwSignal::new((SortKey::Order, false)),
+        notice: RwSignal::new(String::new()),
+        resize: RwSignal::new(0),
+    };
+    let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
+
+    // body[data-state]
+    Effect::new(move |_| {
+        let state = if ctx.fatal.with(|f| f.is_some()) {
+            "error"
+        } else if ctx.info.with(|i| i.is_none()) {
+            "loading"
+        } else {
+            let pending = ctx.pending.get();
+            let drawn = ctx.drawn.get();
+            match ctx.current.with(|c| c.as_ref().map(|s| s.version)) {
+                None if pending > 0 => "loading",
+                Some(v) if v != drawn => "busy",
+                _ if pending > 0 => "busy",
+                _ => "ready",
+            }
+        };
+        set_body_state(state);
+    });
+    // A fatal error is also shown in the static #fatal box (visible even if the UI cannot render).
+    Effect::new(move |_| {
+        if let Some(message) = ctx.fatal.get() {
+            super::panic::show_fatal(&message);
+        }
+    });
+
+    // Drawing.
+    Effect::new(move |_| {
+        let settings = ctx.settings();
+        ctx.resize.track();
+        let Some(canvas) = canvas_ref.get() else { return };
+        let canvas: HtmlCanvasElement = canvas;
+        ctx.current.with(|shown| {
+            if let Some(shown) = shown {
+                let t = now_ms();
+                if let Err(e) = canvas::draw_ecg(&canvas, &shown.explanation, settings.layer, &settings.paper, &settings.view) {
+                    ctx.notice.set(format!("Drawing failed: {}", js_error_text(&e)));
+                }
+                let draw_ms = now_ms() - t;
+                set_body_data("drawMs", &format!("{draw_ms:.2}"));
+                if FIRST_DRAW.with(|f| !f.replace(true)) {
+                    // Navigation start → first drawn ECG (performance.now() is relative to navigation start).
+                    set_body_data("firstDrawMs", &format!("{:.1}", now_ms()));
+                }
+                // Drop → drawn timing for the first record of the user's last drop.
+                if let Some((_, t0)) = DROP_T0.with(|d| d.get()) {
+                    if shown.source == "your file" {
+                        set_body_data("dropToDrawnMs", &format!("{:.2}", now_ms() - t0));
+                        DROP_T0.with(|d| d.set(None));
+                    }
+                }
+                let version = shown.version;
+                if ctx.drawn.get_untracked() != version {
+                    ctx.drawn.set(version);
+                }
+            }
+        });
+    });
+
+    start_worker(ctx);
+    let on_resize = Closure::<dyn FnMut()>::new(move || ctx.resize.update(|r| *r += 1));
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+    }
+    on_resize.forget();
+
+    let on_files = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        let mut files = Vec::new();
+        if let Some(list) = input.files() {
+            for i in 0..list.length() {
+                if let Some(f) = list.get(i) {
+                    files.push(f);
+                }
+            }
+        }
+        input.set_value("");
+        wasm_bindgen_futures::spawn_local(add_files(ctx, files));
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        let mut files = Vec::new();
+        if let Some(list) = ev.data_transfer().and_then(|d| d.files()) {
+            for i in 0..list.length() {
+                if let Some(f) = list.get(i) {
+                    files.push(f);
+                }
+            }
+        }
+        wasm_bindgen_futures::spawn_local(add_files(ctx, files));
+    };
+
+    // Pan and zoom (geometry from crate::paper: View / Frame).
+    let drag: StoredValue<Option<f64>> = StoredValue::new(None);
+    let frame = move || {
+        let canvas: HtmlCanvasElement = canvas_ref.get_untracked()?;
+        ctx.current.with_untracked(|c| c.as_ref().map(|s| canvas::frame_for(&canvas, &s.explanation, &ctx.paper.get_untracked())))
+    };
+    let canvas_x = move |client_x: f64| {
+        canvas_ref.get_untracked().map(|c: HtmlCanvasElement| client_x - c.get_bounding_client_rect().left()).unwrap_or(client_x)
+    };
+    let on_wheel = move |ev: leptos::ev::WheelEvent| {
+        let Some(frame) = frame() else { return };
+        ev.prevent_default();
+        let mut view = ctx.view.get_untracked();
+        if ev.shift_key() || ev.delta_x().abs() > ev.delta_y().abs() {
+            let d = if ev.delta_x() != 0.0 { ev.delta_x() } else { ev.delta_y() };
+            view.pan_by_px(-d, &frame);
+        } else {
+            view.zoom_at(canvas_x(ev.client_x() as f64), wheel_factor(ev.delta_y(), ev.delta_mode()), &frame);
+        }
+        ctx.view.set(view);
+    };
+    let on_down = move |ev: leptos::ev::MouseEvent| drag.set_value(Some(ev.client_x() as f64));
+    let on_move = move |ev: leptos::ev::MouseEvent| {
+        if let (Some(x0), Some(frame)) = (drag.get_value(), frame()) {
+            let x = ev.client_x() as f64;
+            let mut view = ctx.view.get_untracked();
+            view.pan_by_px(x - x0, &frame);
+            drag.set_value(Some(x));
+            ctx.view.set(view);
+        }
+    };
+    let on_up = move |_ev: leptos::ev::MouseEvent| drag.set_value(None);
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let Some(frame) = frame() else { return };
+        let mut view = ctx.view.get_untracked();
+        if view.key(&ev.key(), &frame) {
+            ev.prevent_default();
+            ctx.view.set(view);
+        }
+    };
+
+    let export = move |kind: &'static str| {
+        let Some(shown) = ctx.current.get_untracked() else { return };
+        let e = &shown.explanation;
+        let stem = export::file_stem(&e.record_name);
+        let result = match kind {
+            "png" => match canvas_ref.get_untracked() {
+                Some(c) => export::save_png(&c, &format!("{stem}.png")),
+                None => Err("no canvas".into()),
+            },
+            "csv" => export::save(&format!("{stem}.csv"), "text/csv", &export::csv(e)),
+            "json" => export::save(&format!("{stem}.json"), "application/json", &export::json(e)),
+            _ => {
+                let info = ctx.info.get_untracked().unwrap_or_default();
+                export::save(&format!("{stem}.manifest.json"), "application/json", &export::manifest(e, &info, &ctx.settings_untracked()))
+            }
+        };
+        if let Err(message) = result {
+            ctx.notice.set(format!("Export failed: {message}"));
+        }
+    };
+
+    let sorted_rows = move || {
+        let (key, desc) = ctx.sort.get();
+        let layer = ctx.layer.get();
+        let mut rows = ctx.rows.get();
+        let entropy = |r: &Row| r.explanation.as_ref().and_then(|e| layer_of(e, layer).map(|l| l.mean_entropy)).unwrap_or(f32::NEG_INFINITY);
+        let disagree = |r: &Row| r.explanation.as_ref().and_then(|e| disagreement(e)).unwrap_or(f32::NEG_INFINITY);
+        match key {
+            SortKey::Order => rows.sort_by_key(|r| r.id),
+            SortKey::Name => rows.sort_by(|a, b| a.name.cmp(&b.name)),
+            SortKey::Prediction => rows.sort_by_key(|r| r.explanation.as_ref().map(|e| prediction(e)).unwrap_or_default()),
+            SortKey::Entropy => rows.sort_by(|a, b| entropy(a).total_cmp(&entropy(b))),
+            SortKey::Disagreement => rows.sort_by(|a, b| disagree(a).total_cmp(&disagree(b))),
+            SortKey::Status => rows.sort_by_key(|r| r.status.key()),
+        }
+        if desc {
+            rows.reverse();
+        }
+        rows
+    };
+    let sort_button = move |key: SortKey, label: &'static str, testid: &'static str| {
+        view! {
+            <button class="sort" data-testid=testid
+                on:click=move |_| ctx.sort.update(|(k, d)| { if *k == key { *d = !*d } else { *k = key; *d = key == SortKey::Entropy || key == SortKey::Disagreement } })>
+                {label}
+                {move || { let (k, d) = ctx.sort.get(); if k == key { if d { " ▼" } else { " ▲" } } else { "" } }}
+            </button>
+        }
+    };
+
+    view! {
+        <header class="top">
+            <h1>"ecglens"</h1>
+            <p class="tagline">"What an ECG deep-learning model sees: its activations as time-localised clusters, their uncertainty, and how faithfully they explain its predictions. Everything runs in this tab; nothing leaves it."</p>
+            <p class="model" data-testid="model-info">
+                {move || ctx.info.with(|i| match i {
+                    Some(i) => format!("Model {} {} · sha256 {} · atlas {} · load {:.0} ms", i.model_name, i.model_version, &i.model_sha256[..12.min(i.model_sha256.len())],
+                        i.atlas_sha256.as_deref().map(|a| a[..12.min(a.len())].to_string()).unwrap_or_else(|| "none (no clusters)".into()), i.load_ms),
+                    None => "Loading the model…".into(),
+                })}
+            </p>
+        </header>
+        <p class="notice" data-testid="notice" hidden=move || ctx.notice.with(|n| n.is_empty())>{move || ctx.notice.get()}</p>
+
+        <section class="gallery" data-testid="gallery" aria-label="Examples">
+            {move || ctx.info.with(|info| info.as_ref().map(|i| i.examples.clone()).unwrap_or_default())
+                .into_iter().enumerate().map(|(ix, ex)| {
+                    let title = if ex.title.is_empty() { ex.name.clone() } else { format!("{} — {}", ex.name, ex.title) };
+                    view! {
+                        <button class="example" data-testid=format!("example-{ix}") data-record=ex.name.clone()
+                            class:active=move || ctx.example.get() == Some(ix)
+                            title=title
+                            on:click=move |_| request_example(ctx, ix)>
+                            <span class="superclass">{if ex.superclass.is_empty() { "—".to_string() } else { ex.superclass.clone() }}</span>
+                            <span class="name">{ex.name.clone()}</span>
+                        </button>
+                    }
+                }).collect_view()}
+            <span class="attribution" data-testid="attribution">{move || ctx.info.with(|i| i.as_ref().map(|i| i.attribution.clone()).unwrap_or_default())}</span>
+        </section>
+
+        <section class="controls" aria-label="View">
+            <label>"Layer "
+                <select data-testid="layer" on:change=move |ev| { if let Ok(i) = event_target_value(&ev).parse() { ctx.layer.set(i) } }>
+                    {move || {
+                        let names: Vec<String> = ctx.current.with(|c| c.as_ref().map(|s| s.explanation.layers.iter().map(|l| l.layer.clone()).collect()))
+                            .unwrap_or_else(|| ctx.info.with(|i| i.as_ref().map(|i| i.layers.clone()).unwrap_or_default()));
+                        names.into_iter().enumerate().map(|(i, n)| view! { <option value=i.to_string() prop:selected=move || ctx.layer.get() == i>{n}</option> }).collect_view()
+                    }}
+                </select>
+            </label>
+            <label>"Layout "
+                <select data-testid="layout" on:change=move |ev| { if let Some(l) = Layout::from_id(&event_target_value(&ev)) { ctx.paper.update(|p| p.layout = l); ctx.view.set(View::default()) } }>
+                    {Layout::ALL.into_iter().map(|l| view! { <option value=l.id() prop:selected=move || ctx.paper.with(|p| p.layout == l)>{l.label()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"Speed "
+                <select data-testid="speed" on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { ctx.paper.update(|p| p.speed_mm_per_s = v) } }>
+                    {SPEEDS_MM_PER_S.into_iter().map(|v: f64| view! { <option value=v.to_string() prop:selected=move || ctx.paper.with(|p| p.speed_mm_per_s == v)>{format!("{v} mm/s")}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"Gain "
+                <select data-testid="gain" on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { ctx.paper.update(|p| p.gain_mm_per_mv = v) } }>
+                    {GAINS_MM_PER_MV.into_iter().map(|v: f64| view! { <option value=v.to_string() prop:selected=move || ctx.paper.with(|p| p.gain_mm_per_mv == v)>{format!("{v} mm/mV")}</option> }).collect_view()}
+                </select>
+            </label>
+            <span class="zoom" data-testid="zoom">{move || ctx.view.with(|v| format!("zoom {:.2}× · from {:.1} s", v.zoom, v.pan_s))}</span>
+            <span class="exports">
+                <button data-testid="export-png" on:click=move |_| export("png")>"PNG"</button>
+                <button data-testid="export-csv" on:click=move |_| export("csv")>"CSV"</button>
+                <button data-testid="export-json" on:click=move |_| export("json")>"JSON"</button>
+                <button data-testid="export-manifest" on:click=move |_| export("manifest")>"Manifest"</button>
+            </span>
+        </section>
+
+        <p class="summary" data-testid="summary" aria-live="polite">
+            {move || {
+                let layer = ctx.layer.get();
+                ctx.current.with(|c| match c {
+                    Some(s) => summary_text(&s.explanation, layer),
+                    None => "No record yet.".into(),
+                })
+            }}
+        </p>
+
+        <section class="view">
+            <div class="paper" tabindex="0" data-testid="paper"
+                on:wheel=on_wheel on:mousedown=on_down on:mousemove=on_move on:mouseup=on_up on:mouseleave=on_up on:keydown=on_key>
+                <canvas node_ref=canvas_ref data-testid="ecg-canvas" aria-label="12-lead ECG with cluster bands and entropy tracks"></canvas>
+            </div>
+            <aside class="side">
+                <h2>"Clusters"</h2>
+                <table class="legend" data-testid="legend">
+                    <thead><tr><th>"#"</th><th>"Cluster"</th><th>"Share"</th></tr></thead>
+                    <tbody>
+                    {move || {
+                        let layer = ctx.layer.get();
+                        ctx.current.with(|c| c.as_ref().map(|s| canvas::legend(&s.explanation, Some(layer))))
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|entry| view! {
+                                <tr data-cluster=entry.cluster.to_string() data-colour=entry.colour data-pattern=entry.pattern.id()>
+                                    <td><span class="swatch" style:background=entry.swatch_css.clone()>{entry.tag.clone()}</span></td>
+                                    <td>{entry.name.clone()}</td>
+                                    <td>{format!("{:.1} %", entry.share * 100.0)}</td>
+                                </tr>
+                            })
+                            .collect_view()
+                    }}
+                    </tbody>
+                </table>
+                <p class="hint">"Bands: the cluster of each sample (colour, pattern and number). Grey track under each lead: assignment entropy on a fixed [0, ln K] scale. Wheel: zoom · drag / shift+wheel / arrows: pan · 0: reset."</p>
+                <h2>"Predictions"</h2>
+                <table class="predictions" data-testid="predictions">
+                    <thead><tr><th>"Class"</th><th>"CNN"</th><th>"Surrogate"</th><th>"Agree"</th></tr></thead>
+                    <tbody>
+                    {move || ctx.current.with(|c| c.as_ref().map(|s| {
+                        let e = s.explanation.clone();
+                        e.classes.iter().enumerate().map(|(i, class)| {
+                            let cnn = e.cnn_probabilities.get(i).copied().unwrap_or(0.0);
+                            let cnn_pos = e.cnn_positive.get(i).copied().unwrap_or(false);
+                            let (sur, agree) = match &e.surrogate {
+                                Some(s) => {
+                                    let p = s.probabilities.get(i).copied().unwrap_or(0.0);
+                                    let pos = s.positive.get(i).copied().unwrap_or(false);
+                                    (fmt_prob(p), if pos == cnn_pos { "yes" } else { "NO" })
+                                }
+                                None => ("n/a".to_string(), "–"),
+                            };
+                            view! {
+                                <tr data-class=class.clone() class:positive=cnn_pos>
+                                    <td>{class.clone()}</td><td>{fmt_prob(cnn)}{if cnn_pos { " ✓" } else { "" }}</td><td>{sur}</td><td>{agree}</td>
+                                </tr>
+                            }
+                        }).collect_view()
+                    }))}
+                    </tbody>
+                </table>
+                <p data-testid="agreement">{move || ctx.current.with(|c| c.as_ref().and_then(|s| s.explanation.surrogate.as_ref().map(|s| format!("CNN–surrogate agreement: {:.0} % of classes", s.agreement * 100.0)))).unwrap_or_default()}</p>
+                <h2>"How clusters push each class"</h2>
+                <div class="importance-wrap">
+                <table class="importance" data-testid="importance">
+                    {move || ctx.current.with(|c| c.as_ref().and_then(|s| s.explanation.surrogate.clone().map(|sur| {
+                        let classes = s.explanation.classes.clone();
+                        view! {
+                            <thead><tr><th>"Feature"</th>{classes.iter().map(|c| view! { <th>{c.clone()}</th> }).collect_view()}</tr></thead>
+                            <tbody>
+                            {sur.features.iter().enumerate().map(|(f, name)| view! {
+                                <tr>
+                                    <td>{name.clone()}</td>
+                                    {(0..classes.len()).map(|ci| {
+                                        let v = sur.signed_importance.get(ci).and_then(|row| row.get(f)).copied().unwrap_or(0.0);
+                                        view! { <td class:pos=(v > 0.0) class:neg=(v < 0.0)>{format!("{v:+.3}")}</td> }
+                                    }).collect_view()}
+                                </tr>
+                            }).collect_view()}
+                            </tbody>
+                        }
+                    })))}
+                </table>
+                </div>
+            </aside>
+        </section>
+
+        <section class="files">
+            <h2>"Your records"</h2>
+            <div class="dropzone" data-testid="dropzone"
+                on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
+                on:drop=on_drop>
+                <label>"Drop WFDB files here (each .hea with its .dat), or choose them: "
+                    <input type="file" multiple accept=".hea,.dat" data-testid="file-input" on:change=on_files />
+                </label>
+                <p class="hint">"Files are read in this tab only; nothing is uploaded or stored."</p>
+            </div>
+            <div class="progress-line">
+                <progress data-testid="progress" max=move || ctx.batch_total.get().max(1).to_string() value=move || ctx.batch_done.get().to_string()></progress>
+                <span data-testid="progress-text">{move || format!("{} / {}", ctx.batch_done.get(), ctx.batch_total.get())}</span>
+                <button data-testid="cancel" disabled=move || ctx.pending.get() == 0 on:click=move |_| cancel(ctx)>"Cancel"</button>
+            </div>
+            <table class="batch-table">
+                <thead><tr>
+                    <th>{sort_button(SortKey::Name, "Record", "sort-name")}</th>
+                    <th>{sort_button(SortKey::Prediction, "Prediction", "sort-prediction")}</th>
+                    <th>{sort_button(SortKey::Entropy, "Mean entropy", "sort-entropy")}</th>
+                    <th>{sort_button(SortKey::Disagreement, "Disagreement", "sort-disagreement")}</th>
+                    <th>{sort_button(SortKey::Status, "Status", "sort-status")}</th>
+                </tr></thead>
+                <tbody data-testid="batch">
+                    <For each=sorted_rows key=|r: &Row| (r.id, r.status.key(), r.name.clone()) children=move |row: Row| {
+                        let layer = ctx.layer.get_untracked();
+                        let e = row.explanation.clone();
+                        let pred = e.as_ref().map(|e| prediction(e)).unwrap_or_default();
+                        let ent = e.as_ref().and_then(|e| layer_of(e, layer)).map(|l| format!("{:.3}", l.mean_entropy)).unwrap_or_default();
+                        let dis = e.as_ref().and_then(|e| disagreement(e)).map(|d| format!("{:.2}", d)).unwrap_or_default();
+                        let status = row.status.label();
+                        let key = row.status.key();
+                        let name = row.name.clone();
+                        let record_attr = row.name.clone();
+                        view! {
+                            <tr data-testid="batch-row" data-record=record_attr data-status=key
+                                class:error=key == "error" class:clickable=e.is_some()
+                                on:click=move |_| { if let Some(e) = e.clone() { ctx.example.set(None); show(ctx, e, "your file".into()); } }>
+                                <td>{name}</td><td>{pred}</td><td>{ent}</td><td>{dis}</td><td class="status">{status}</td>
+                            </tr>
+                        }
+                    } />
+                </tbody>
+            </table>
+        </section>
+        <footer>
+            <p>{format!("ecglens {} · runs offline after the first load · no data leaves this tab", export::APP_VERSION)}</p>
+        </footer>
+    }
+}

@@ -1,0 +1,259 @@
+//! The Web Worker: owns the [`Engine`] (tract), so inference never blocks the page.
+//!
+//! On start it fetches `models/default.onnx`, `models/default.card.json`, `models/default.atlas.json`
+//! (optional), `examples/index.json` and every example's files, then posts [`Response::Ready`]. From then on it
+//! makes no network request: it answers [`Request`]s one at a time.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Response as FetchResponse};
+
+use super::protocol::{parse_example_index, sibling, ReadyInfo, Request, Response};
+use crate::explain::sha256_hex;
+use crate::Engine;
+
+struct State {
+    engine: Engine,
+    /// Example files by path relative to `examples/`.
+    example_files: HashMap<String, Vec<u8>>,
+    info: ReadyInfo,
+}
+
+thread_local! {
+    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+    /// Requests that arrived before the engine was ready.
+    static QUEUE: RefCell<Vec<(Request, Vec<(String, Vec<u8>)>)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn now_ms() -> f64 {
+    Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+/// Posts a response: `{ msg: json }`.
+pub fn post(response: &Response) {
+    let json = serde_json::to_string(response)
+        .unwrap_or_else(|e| format!(r#"{{"kind":"fatal","message":"cannot encode a response: {e}"}}"#));
+    let obj = Object::new();
+    let _ = Reflect::set(&obj, &"msg".into(), &JsValue::from_str(&json));
+    let _ = scope().post_message(&obj);
+}
+
+/// Entry point of the `ecglens-worker` binary.
+pub fn run() {
+    super::panic::install_worker();
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        match decode_request(&event.data()) {
+            Ok((request, files)) => {
+                let ready = STATE.with(|s| s.borrow().is_some());
+                if ready {
+                    handle(request, files);
+                } else {
+                    QUEUE.with(|q| q.borrow_mut().push((request, files)));
+                }
+            }
+            Err(message) => post(&Response::Fatal { message }),
+        }
+    });
+    scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    wasm_bindgen_futures::spawn_local(async {
+        match init().await {
+            Ok(state) => {
+                post(&Response::Ready(state.info.clone()));
+                STATE.with(|s| *s.borrow_mut() = Some(state));
+                let queued = QUEUE.with(|q| std::mem::take(&mut *q.borrow_mut()));
+                for (request, files) in queued {
+                    handle(request, files);
+                }
+            }
+            Err(message) => post(&Response::Fatal { message }),
+        }
+    });
+}
+
+fn decode_request(data: &JsValue) -> Result<(Request, Vec<(String, Vec<u8>)>), String> {
+    let msg = Reflect::get(data, &"msg".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or("worker: a message without `msg`")?;
+    let request: Request = serde_json::from_str(&msg).map_err(|e| format!("worker: bad request {msg}: {e}"))?;
+    let mut files = Vec::new();
+    if let Ok(list) = Reflect::get(data, &"files".into()) {
+        if let Some(list) = list.dyn_ref::<Array>() {
+            for item in list.iter() {
+                let name = Reflect::get(&item, &"name".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+                let bytes = Reflect::get(&item, &"bytes".into())
+                    .ok()
+                    .map(|b| Uint8Array::new(&b).to_vec())
+                    .unwrap_or_default();
+                files.push((name, bytes));
+            }
+        }
+    }
+    Ok((request, files))
+}
+
+async fn fetch_bytes(url: &str) -> Result<Option<Vec<u8>>, String> {
+    let promise = scope().fetch_with_str(url);
+    let response: FetchResponse = JsFuture::from(promise)
+        .await
+        .map_err(|e| format!("cannot fetch {url}: {}", js_error_text(&e)))?
+        .unchecked_into();
+    if response.status() == 404 {
+        return Ok(None);
+    }
+    if !response.ok() {
+        return Err(format!("cannot fetch {url}: HTTP {}", response.status()));
+    }
+    let buffer = JsFuture::from(response.array_buffer().map_err(|e| js_error_text(&e))?)
+        .await
+        .map_err(|e| format!("cannot read {url}: {}", js_error_text(&e)))?;
+    Ok(Some(Uint8Array::new(&buffer).to_vec()))
+}
+
+async fn fetch_required(url: &str) -> Result<Vec<u8>, String> {
+    fetch_bytes(url).await?.ok_or_else(|| format!("{url} is missing from the site (HTTP 404)"))
+}
+
+pub(crate) fn js_error_text(value: &JsValue) -> String {
+    if let Some(s) = value.as_string() {
+        return s;
+    }
+    if let Some(e) = value.dyn_ref::<js_sys::Error>() {
+        return String::from(e.message());
+    }
+    format!("{value:?}")
+}
+
+async fn init() -> Result<State, String> {
+    let t0 = now_ms();
+    let onnx = fetch_required("models/default.onnx").await?;
+    let card = fetch_required("models/default.card.json").await?;
+    let atlas = fetch_bytes("models/default.atlas.json").await?;
+    let engine = Engine::new(&onnx, &card, atlas.as_deref()).map_err(|e| format!("cannot load the model: {e}"))?;
+    let (examples, attribution) = match fetch_bytes("examples/index.json").await? {
+        Some(bytes) => parse_example_index(&bytes)?,
+        None => (Vec::new(), String::new()),
+    };
+    let mut example_files = HashMap::new();
+    for example in &examples {
+        for file in &example.files {
+            if example_files.contains_key(file) {
+                continue;
+            }
+            if let Some(bytes) = fetch_bytes(&format!("examples/{file}")).await? {
+                example_files.insert(file.clone(), bytes);
+            }
+        }
+        // The header may name .dat files that the index did not list: fetch those too.
+        if let Some(header) = example_files.get(&example.header) {
+            for name in header_signal_files(header) {
+                let path = sibling(&example.header, &name);
+                if !example_files.contains_key(&path) {
+                    if let Some(bytes) = fetch_bytes(&format!("examples/{path}")).await? {
+                        example_files.insert(path, bytes);
+                    }
+                }
+            }
+        }
+    }
+    let layers = match &engine.atlas {
+        Some(atlas) => atlas.layers.iter().map(|l| l.layer.clone()).collect(),
+        None => engine.card.taps.iter().map(|t| t.name.clone()).collect(),
+    };
+    let info = ReadyInfo {
+        model_name: engine.card.name.clone(),
+        model_version: engine.card.version.clone(),
+        model_sha256: engine.model_sha256.clone(),
+        card_sha256: sha256_hex(&card),
+        atlas_sha256: atlas.as_deref().map(sha256_hex),
+        classes: engine.card.output.classes.clone(),
+        layers,
+        examples,
+        attribution,
+        load_ms: now_ms() - t0,
+    };
+    Ok(State { engine, example_files, info })
+}
+
+/// File names of the signal lines of a WFDB header (second line onwards, first token), deduplicated.
+pub fn header_signal_files(header: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(header);
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let _record_line = lines.next();
+    let mut out: Vec<String> = Vec::new();
+    for line in lines {
+        if let Some(name) = line.split_whitespace().next() {
+            if name != "~" && !out.iter().any(|n| n == name) && !name.contains("..") {
+                out.push(name.to_string());
+            }
+        }
+    }
+    out
+}
+
+fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
+    let t0 = now_ms();
+    let (id, result) = STATE.with(|s| {
+        let state = s.borrow();
+        let Some(state) = state.as_ref() else {
+            return (request_id(&request), Err("the engine is not loaded".to_string()));
+        };
+        match &request {
+            Request::Example { id, index } => {
+                let result = match state.info.examples.get(*index) {
+                    Some(example) => {
+                        let header = example.header.clone();
+                        explain_files(&state.engine, &header, &|name| {
+                            state.example_files.get(&sibling(&header, name)).cloned()
+                        })
+                    }
+                    None => Err(format!("there is no example #{index}")),
+                };
+                (*id, result)
+            }
+            Request::Record { id, header } => {
+                let lookup = |name: &str| {
+                    let base = name.rsplit('/').next().unwrap_or(name);
+                    files.iter().find(|(n, _)| n == name || n.rsplit('/').next() == Some(base)).map(|(_, b)| b.clone())
+                };
+                (*id, explain_files(&state.engine, header, &lookup))
+            }
+        }
+    });
+    post(&match result {
+        Ok(explanation) => Response::Explained { id, explanation, elapsed_ms: now_ms() - t0 },
+        Err(message) => Response::Failed { id, message },
+    });
+}
+
+fn request_id(request: &Request) -> u64 {
+    match request {
+        Request::Example { id, .. } | Request::Record { id, .. } => *id,
+    }
+}
+
+fn explain_files(
+    engine: &Engine,
+    header_name: &str,
+    lookup: &dyn Fn(&str) -> Option<Vec<u8>>,
+) -> Result<crate::Explanation, String> {
+    let header = lookup(header_name.rsplit('/').next().unwrap_or(header_name))
+        .or_else(|| lookup(header_name))
+        .ok_or_else(|| format!("{header_name}: file not found"))?;
+    let record = super::wfdb_read(&header, header_name, lookup).map_err(|e| format!("{header_name}: {e}"))?;
+    engine.explain(&record).map_err(|e| format!("{header_name}: {e}"))
+}

@@ -1,0 +1,209 @@
+// End-to-end tests of the release site (dist/) in headless Chromium (issues 2 and 5).
+// One page goes through every state in order; the last test asserts that nothing after "ready" touched the network.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ARTIFACTS, DIST, EXAMPLES, ROOT, canvasInk, launch, openApp, serveDist, text, waitIdle, waitReady } from './helpers.mjs';
+
+let srv, browser, app, page;
+let readyAt = 0;
+let requestsAtReady = 0;
+let hitsAtReady = 0;
+const shot = (name) => page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
+
+before(async () => {
+  srv = await serveDist();
+  browser = await launch();
+  app = await openApp(browser, srv.url);
+  page = app.page;
+});
+
+after(async () => {
+  await browser?.close();
+  await srv?.close();
+});
+
+test('the page loads to ready, shows the model output and draws the ECG', async () => {
+  await page.goto(srv.url);
+  await waitReady(page);
+  readyAt = performance.now();
+  requestsAtReady = app.requests.length;
+  hitsAtReady = srv.hits.length;
+
+  const summary = await text(page, 'summary');
+  assert.match(summary, /Record: \S+/);
+  assert.match(summary, /CNN: (\w+ \d\.\d{3}(, )?)+/);
+  assert.match(summary, /Surrogate: /);
+  assert.match(summary, /Layer: /);
+  assert.match(summary, /Mean entropy: /);
+  const rows = await page.locator('[data-testid=predictions] tbody tr').count();
+  assert.ok(rows >= 2, `predictions table has ${rows} rows`);
+
+  const ink = await canvasInk(page);
+  assert.ok(ink.dark > 2000, `only ${ink.dark} dark pixels on the canvas`);
+  const box = await page.locator('[data-testid=ecg-canvas]').boundingBox();
+  assert.ok(ink.box[2] - ink.box[0] > box.width * 0.5, `trace spans ${ink.box[2] - ink.box[0]} of ${box.width} px`);
+  assert.ok(ink.box[3] - ink.box[1] > box.height * 0.5, 'trace spans the leads vertically');
+  await shot('01-ready.png');
+
+  // The example gallery: at least one per superclass.
+  const superclasses = await page.locator('[data-testid=gallery] .superclass').allInnerTexts();
+  for (const sc of ['NORM', 'MI', 'STTC', 'CD', 'HYP']) {
+    assert.ok(superclasses.some((s) => s.includes(sc)), `no example for ${sc} in ${superclasses}`);
+  }
+
+  // Before ready: only this origin, only files that exist in dist/.
+  for (const r of app.requests.slice(0, requestsAtReady)) {
+    assert.ok(r.url.startsWith(app.origin + '/'), `request to another origin: ${r.url}`);
+    const path = decodeURIComponent(new URL(r.url).pathname).replace(/^\/+/, '') || 'index.html';
+    assert.ok(existsSync(join(DIST, path)), `request for a file not in dist/: ${r.url}`);
+  }
+  assert.deepEqual(app.external, []);
+  assert.deepEqual(await page.evaluate(() => window.__csp), [], 'Content-Security-Policy violations');
+  assert.deepEqual(app.errors, [], 'console errors');
+});
+
+test('switching examples redraws another record', async () => {
+  const first = await text(page, 'summary');
+  const n = await page.locator('[data-testid=gallery] button.example').count();
+  assert.ok(n >= 2);
+  const button = page.locator('[data-testid=example-1]');
+  const record = await button.getAttribute('data-record');
+  await button.click();
+  await page.waitForFunction((r) => document.querySelector('[data-testid=summary]').innerText.includes(`Record: ${r}`), record);
+  await waitIdle(page);
+  assert.notEqual(await text(page, 'summary'), first);
+  assert.ok((await canvasInk(page)).dark > 2000);
+  await shot('02-example-switched.png');
+});
+
+test('switching layer and layout', async () => {
+  const layers = await page.locator('[data-testid=layer] option').allInnerTexts();
+  const hasClusters = (await page.locator('[data-testid=legend] tbody tr').count()) > 0;
+  if (hasClusters && layers.length > 1) {
+    await page.selectOption('[data-testid=layer]', { index: 0 });
+    await page.waitForFunction((l) => document.querySelector('[data-testid=summary]').innerText.includes(`Layer: ${l}`), layers[0]);
+    await waitIdle(page);
+    await shot('03-layer-0.png');
+  }
+  const h0 = (await page.locator('[data-testid=ecg-canvas]').boundingBox()).height;
+  await page.selectOption('[data-testid=layout]', '12x1');
+  await page.waitForFunction((h) => document.querySelector('[data-testid=ecg-canvas]').getBoundingClientRect().height > h * 1.5, h0);
+  await waitIdle(page);
+  assert.ok((await canvasInk(page)).dark > 2000);
+  await shot('04-layout-12x1.png');
+  await page.selectOption('[data-testid=layout]', '6x2');
+  await waitIdle(page);
+  await shot('05-layout-6x2.png');
+  await page.selectOption('[data-testid=speed]', '50');
+  await page.selectOption('[data-testid=gain]', '20');
+  await waitIdle(page);
+  await shot('06-speed50-gain20.png');
+  await page.selectOption('[data-testid=layout]', '3x4');
+  await page.selectOption('[data-testid=speed]', '25');
+  await page.selectOption('[data-testid=gain]', '10');
+  // Zoom and pan: wheel, drag and keys change the view, and it still draws.
+  const canvas = page.locator('[data-testid=ecg-canvas]');
+  const cb = await canvas.boundingBox();
+  await page.mouse.move(cb.x + cb.width / 2, cb.y + 100);
+  await page.mouse.wheel(0, -400);
+  await page.mouse.down();
+  await page.mouse.move(cb.x + cb.width / 2 - 200, cb.y + 100, { steps: 5 });
+  await page.mouse.up();
+  await page.locator('[data-testid=paper]').focus();
+  await page.keyboard.press('ArrowRight');
+  await waitIdle(page);
+  assert.match(await text(page, 'zoom'), /zoom (?!1\.00)/);
+  await shot('07-zoomed.png');
+  await page.keyboard.press('0');
+  await waitIdle(page);
+});
+
+function exampleFiles(record) {
+  return readdirSync(EXAMPLES).filter((f) => f.startsWith(`${record}.`)).map((f) => join(EXAMPLES, f));
+}
+
+let ownRecord = '';
+
+test('your own WFDB files: the picker, and a drop with a corrupt file', async () => {
+  const index = JSON.parse(readFileSync(join(EXAMPLES, 'index.json'), 'utf8'));
+  const entries = Array.isArray(index) ? index : index.examples;
+  ownRecord = (entries.at(-1).file ?? entries.at(-1).name ?? entries.at(-1).record);
+  await page.setInputFiles('[data-testid=file-input]', exampleFiles(ownRecord));
+  await page.waitForFunction((r) => document.querySelector(`[data-testid=batch] tr[data-record="${r}"][data-status=done]`), ownRecord);
+  await page.waitForFunction((r) => document.querySelector('[data-testid=summary]').innerText.includes(`Record: ${r}`), ownRecord);
+  await waitIdle(page);
+  assert.ok((await canvasInk(page)).dark > 2000);
+  await shot('08-own-file.png');
+
+  // A drop: a corrupt header, a .dat without its header, and a good record; the good one still works.
+  const good = entries.at(-2).file ?? entries.at(-2).name ?? entries.at(-2).record;
+  const files = [
+    { name: 'corrupt.hea', bytes: [...Buffer.from('this is not a WFDB header\n\u0000\u0001')] },
+    { name: 'orphan.dat', bytes: [1, 2, 3, 4] },
+    ...exampleFiles(good).map((p) => ({ name: p.split('/').at(-1), bytes: [...readFileSync(p)] })),
+  ];
+  await page.evaluate((files) => {
+    const dt = new DataTransfer();
+    for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
+    const zone = document.querySelector('[data-testid=dropzone]');
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, files);
+  await page.waitForFunction((r) => document.querySelector(`[data-testid=batch] tr[data-record="${r}"][data-status=done]`), good);
+  await waitIdle(page);
+  const batch = await text(page, 'batch');
+  assert.match(batch, /corrupt[\s\S]*error: /);
+  assert.match(batch, /orphan\.dat[\s\S]*error: /);
+  assert.equal(await page.locator('[data-testid=batch] tr[data-status=error]').count(), 2);
+  assert.equal(await page.locator('[data-testid=batch] tr[data-status=done]').count(), 2);
+  // Sortable: by mean entropy, descending.
+  await page.click('[data-testid=sort-entropy]');
+  await shot('09-batch-with-errors.png');
+  assert.equal(await page.evaluate(() => document.body.dataset.state), 'ready');
+});
+
+test('exports: CSV equals the native CLI, JSON, manifest, PNG', async (t) => {
+  // Show the record loaded from a file, then export.
+  await page.click(`[data-testid=batch] tr[data-record="${ownRecord}"]`);
+  await page.waitForFunction((r) => document.querySelector('[data-testid=summary]').innerText.includes(`Record: ${r}`), ownRecord);
+  await waitIdle(page);
+  const save = async (testid) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
+    const path = join(ARTIFACTS, download.suggestedFilename());
+    await download.saveAs(path);
+    return path;
+  };
+  const csv = readFileSync(await save('export-csv'), 'utf8');
+  assert.ok(csv.startsWith('record,layer,sample,time_s,cluster,entropy\n'));
+  const manifest = JSON.parse(readFileSync(await save('export-manifest'), 'utf8'));
+  assert.match(manifest.model.sha256, /^[0-9a-f]{64}$/);
+  assert.ok(manifest.app_version);
+  assert.equal(manifest.record, ownRecord);
+  assert.equal(manifest.settings.layout, '3x4');
+  const json = JSON.parse(readFileSync(await save('export-json'), 'utf8'));
+  assert.equal(json.record_name, ownRecord);
+  const png = readFileSync(await save('export-png'));
+  assert.equal(png.subarray(1, 4).toString(), 'PNG');
+
+  const hasAtlas = existsSync(join(ROOT, 'www/models/default.atlas.json'));
+  if (!hasAtlas) {
+    t.diagnostic('no www/models/default.atlas.json yet: the CLI needs one, CSV equality not checked');
+    return;
+  }
+  const cli = execFileSync('cargo', ['run', '--quiet', '--locked', '--bin', 'ecglens', '--', 'explain', join('www/examples', `${ownRecord}.hea`)],
+    { cwd: ROOT, maxBuffer: 1 << 30, encoding: 'utf8' });
+  writeFileSync(join(ARTIFACTS, `${ownRecord}.cli.csv`), cli);
+  assert.ok(csv === cli, `browser CSV (${csv.length} bytes) differs from the CLI's (${cli.length} bytes)`);
+});
+
+test('zero network requests after ready', async () => {
+  assert.ok(readyAt > 0);
+  const after = app.requests.slice(requestsAtReady).filter((r) => !r.url.startsWith('blob:') && !r.url.startsWith('data:'));
+  assert.deepEqual(after.map((r) => r.url), [], 'requests after ready');
+  assert.deepEqual(srv.hits.slice(hitsAtReady).map((h) => h.url), [], 'server hits after ready');
+  assert.deepEqual(app.external, []);
+  assert.deepEqual(await page.evaluate(() => window.__csp), [], 'Content-Security-Policy violations');
+});

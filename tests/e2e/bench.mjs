@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// Browser benchmarks of the release site in headless Chromium (results for BENCHMARKS.md).
+//   node tests/e2e/bench.mjs first-draw [N=10]   navigation → first drawn ECG (fresh browser context each run)
+//   node tests/e2e/bench.mjs drop [N=20]         file chosen → its segmentation drawn, one record
+//   node tests/e2e/bench.mjs batch [N=100]       a batch of N records (copies of an example): total time, memory
+//   node tests/e2e/bench.mjs pan [FRAMES=120]    frame times while dragging the 12×1 layout
+// Needs dist/ (trunk build --release). Prints one JSON line per benchmark.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXAMPLES, launch, median, openApp, serveDist, waitIdle, waitReady } from './helpers.mjs';
+
+const [what = 'first-draw', nArg] = process.argv.slice(2);
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { n: s.length, median: +median(s).toFixed(1), p95: +q(0.95).toFixed(1), min: +s[0].toFixed(1), max: +s.at(-1).toFixed(1) };
+};
+const index = JSON.parse(readFileSync(join(EXAMPLES, 'index.json'), 'utf8'));
+const entries = Array.isArray(index) ? index : index.examples;
+const recordOf = (e) => e.file ?? e.name ?? e.record;
+const filesOf = (record) => readdirSync(EXAMPLES).filter((f) => f.startsWith(`${record}.`)).map((f) => join(EXAMPLES, f));
+
+const srv = await serveDist();
+const browser = await launch();
+try {
+  if (what === 'first-draw') {
+    const n = Number(nArg ?? 10);
+    const times = [];
+    for (let i = 0; i < n; i += 1) {
+      const app = await openApp(browser, srv.url);
+      await app.page.goto(srv.url);
+      await waitReady(app.page);
+      times.push(Number(await app.page.evaluate(() => document.body.dataset.firstDrawMs)));
+      await app.context.close();
+    }
+    console.log(JSON.stringify({ bench: 'navigation-to-first-drawn-ECG-ms', ...stats(times) }));
+  } else if (what === 'drop') {
+    const n = Number(nArg ?? 20);
+    const app = await openApp(browser, srv.url);
+    await app.page.goto(srv.url);
+    await waitReady(app.page);
+    const files = filesOf(recordOf(entries[0]));
+    const times = [];
+    for (let i = 0; i < n; i += 1) {
+      await app.page.evaluate(() => { delete document.body.dataset.dropToDrawnMs; });
+      await app.page.setInputFiles('[data-testid=file-input]', files);
+      await app.page.waitForFunction(() => document.body.dataset.dropToDrawnMs !== undefined, null, { polling: 5 });
+      await waitIdle(app.page);
+      times.push(Number(await app.page.evaluate(() => document.body.dataset.dropToDrawnMs)));
+    }
+    const sr = entries[0].sample_rate_hz ?? '';
+    console.log(JSON.stringify({ bench: 'file-to-drawn-segmentation-ms', record: recordOf(entries[0]), sample_rate_hz: sr, ...stats(times) }));
+  } else if (what === 'batch') {
+    const n = Number(nArg ?? 100);
+    const app = await openApp(browser, srv.url);
+    const cdp = await app.context.newCDPSession(app.page);
+    await cdp.send('Performance.enable');
+    await app.page.goto(srv.url);
+    await waitReady(app.page);
+    const base = recordOf(entries[0]);
+    const hea = readFileSync(join(EXAMPLES, `${base}.hea`), 'latin1');
+    const dat = [...readFileSync(join(EXAMPLES, `${base}.dat`))];
+    const t0 = performance.now();
+    await app.page.evaluate(({ hea, dat, base, n }) => {
+      const dt = new DataTransfer();
+      const bytes = new Uint8Array(dat);
+      for (let i = 0; i < n; i += 1) {
+        const name = `b${String(i).padStart(4, '0')}`;
+        dt.items.add(new File([hea.split(base).join(name)], `${name}.hea`));
+        dt.items.add(new File([bytes], `${name}.dat`));
+      }
+      document.querySelector('[data-testid=dropzone]').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, { hea, dat, base, n });
+    await app.page.waitForFunction((n) => document.querySelectorAll('[data-testid=batch] tr[data-status=done]').length === n, n, { timeout: 600_000, polling: 50 });
+    await waitIdle(app.page, 600_000);
+    const total = performance.now() - t0;
+    const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    console.log(JSON.stringify({ bench: 'batch', records: n, record: base, total_ms: Math.round(total), per_record_ms: +(total / n).toFixed(1),
+      page_js_heap_used_mb: +(metrics.JSHeapUsedSize / 2 ** 20).toFixed(1), page_js_heap_total_mb: +(metrics.JSHeapTotalSize / 2 ** 20).toFixed(1) }));
+  } else if (what === 'pan') {
+    const frames = Number(nArg ?? 120);
+    const app = await openApp(browser, srv.url, { viewport: { width: 1600, height: 1000 } });
+    await app.page.goto(srv.url);
+    await waitReady(app.page);
+    await app.page.selectOption('[data-testid=layout]', '12x1');
+    await waitIdle(app.page);
+    // Zoom in so there is room to pan, then drag one step per animation frame.
+    const result = await app.page.evaluate(async (frames) => {
+      const paper = document.querySelector('[data-testid=paper]');
+      const r = paper.getBoundingClientRect();
+      const y = r.top + 100;
+      for (let i = 0; i < 8; i += 1) paper.dispatchEvent(new WheelEvent('wheel', { deltaY: -120, clientX: r.left + r.width / 2, clientY: y, bubbles: true, cancelable: true }));
+      await new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)));
+      let x = r.left + r.width / 2;
+      paper.dispatchEvent(new MouseEvent('mousedown', { clientX: x, clientY: y, bubbles: true }));
+      const deltas = [];
+      const draws = [];
+      let last = performance.now();
+      let dir = -1;
+      for (let i = 0; i < frames; i += 1) {
+        x += dir * 12;
+        if (x < r.left + 50 || x > r.right - 50) dir = -dir;
+        paper.dispatchEvent(new MouseEvent('mousemove', { clientX: x, clientY: y, bubbles: true }));
+        const t = await new Promise((ok) => requestAnimationFrame(ok));
+        deltas.push(t - last);
+        last = t;
+        draws.push(Number(document.body.dataset.drawMs));
+      }
+      paper.dispatchEvent(new MouseEvent('mouseup', { clientX: x, clientY: y, bubbles: true }));
+      return { deltas: deltas.slice(1), draws };
+    }, frames);
+    const s = stats(result.deltas);
+    const d = stats(result.draws);
+    console.log(JSON.stringify({ bench: 'pan-12x1', frames, frame_ms: s, draw_ms: d, frames_over_16_7ms: result.deltas.filter((t) => t > 16.7).length }));
+  } else {
+    throw new Error(`unknown benchmark ${what}`);
+  }
+} finally {
+  await browser.close();
+  await srv.close();
+}

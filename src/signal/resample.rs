@@ -56,7 +56,7 @@ pub fn rational_ratio(from_hz: f64, to_hz: f64) -> Result<(usize, usize), Signal
     let mut best: Option<(u64, u64)> = None;
     for _ in 0..64 {
         let a = x.floor();
-        if !(a.is_finite() && a >= 0.0 && a < 1e15) {
+        if !(0.0..1e15).contains(&a) {
             break;
         }
         let ai = a as u64;

@@ -728,9 +728,9 @@ fn interpolate_gaps(x: &mut [f32]) {
         match (prev, (j < n).then_some(j)) {
             (Some(p), Some(q)) => {
                 let (a, b) = (x[p] as f64, x[q] as f64);
-                for k in i..j {
+                for (k, e) in x.iter_mut().enumerate().take(j).skip(i) {
                     let t = (k - p) as f64 / (q - p) as f64;
-                    x[k] = (a + (b - a) * t) as f32;
+                    *e = (a + (b - a) * t) as f32;
                 }
             }
             (Some(p), None) => {
@@ -975,7 +975,7 @@ mod tests {
 
     #[test]
     fn reads_format_16_two_leads() {
-        let hea = "r 2 100 3\nr.dat 16 100(10)/mV 16 0 0 0 0 I\nr.dat 16 200 16 0 0 0 0 aVR\n# age: 50\n";
+        let hea = "r 2 100 3\nr.dat 16 100(10)/mV 16 0 0 30 0 I\nr.dat 16 200 16 0 0 -200 0 aVR\n# age: 50\n";
         let rec = one_file(hea, fmt16(&[110, 0, 10, 200, -90, -400])).unwrap();
         assert_eq!(rec.name, "r");
         assert_eq!(rec.sample_rate_hz, 100.0);
@@ -1005,14 +1005,14 @@ mod tests {
         };
         let mut d = pack212(1, -2).to_vec();
         d.extend(pack212(2047, -2047));
-        let r = one_file("r 1 10 4\nr.dat 212 1 12 0 0 0 0 II\n", d.clone()).unwrap();
+        let r = one_file("r 1 10 4\nr.dat 212 1 12 0 0 -1 0 II\n", d.clone()).unwrap();
         assert_eq!(r.leads[0].samples_mv, vec![1.0, -2.0, 2047.0, -2047.0]);
         // odd count: 3 values need 5 bytes
         let r = one_file("r 1 10 3\nr.dat 212 1\n", d[..5].to_vec()).unwrap();
         assert_eq!(r.leads[0].samples_mv, vec![1.0, -2.0, 2047.0]);
         assert!(one_file("r 1 10 3\nr.dat 212 1\n", d[..4].to_vec()).is_err());
         // two signals interleaved in 212
-        let r = one_file("r 2 10 2\nr.dat 212 1 12 0 0 0 0 I\nr.dat 212 1 12 0 0 0 0 II\n", d.clone()).unwrap();
+        let r = one_file("r 2 10 2\nr.dat 212 1 12 0 0 2048 0 I\nr.dat 212 1 12 0 0 -2049 0 II\n", d.clone()).unwrap();
         assert_eq!(r.leads[0].samples_mv, vec![1.0, 2047.0]);
         assert_eq!(r.leads[1].samples_mv, vec![-2.0, -2047.0]);
         // 310: s0 = bits 1..10 of w0, s1 = bits 1..10 of w1, s2 = bits 11..15 of w0 (low) + of w1 (high)
@@ -1050,7 +1050,7 @@ mod tests {
 
     #[test]
     fn offsets_multiple_files_units() {
-        let hea = "r 2 100 2\na.dat 16+4 1/uV 16 0 0 0 0 V1\nb.dat 80 2/V 8 0 0 0 0 V2\n";
+        let hea = "r 2 100 2\na.dat 16+4 1/uV 16 0 0 -1000 0 V1\nb.dat 80 2/V 8 0 0 0 0 V2\n";
         let mut a = vec![9, 9, 9, 9];
         a.extend(fmt16(&[1000, -2000]));
         let b = vec![130u8, 126];
@@ -1065,7 +1065,7 @@ mod tests {
         let e = read_record(hea.as_bytes(), &|n| (n == "a.dat").then(|| a.clone())).unwrap_err();
         assert!(matches!(&e, SignalError::MissingSignalFile { file, .. } if file == "b.dat"), "{e}");
         // non-voltage signal left out with a note
-        let hea = "r 2 100 2\nr.dat 16 1/mV 16 0 0 0 0 I\nr.dat 16 1/mmHg 16 0 0 0 0 ABP\n";
+        let hea = "r 2 100 2\nr.dat 16 1/mV 16 0 0 4 0 I\nr.dat 16 1/mmHg 16 0 0 6 0 ABP\n";
         let rec = one_file(hea, fmt16(&[1, 2, 3, 4])).unwrap();
         assert_eq!(rec.leads.len(), 1);
         assert!(rec.comments.iter().any(|c| c.starts_with("ecglens:") && c.contains("ABP")));
@@ -1115,12 +1115,13 @@ mod tests {
         }
         v[50] = -32768;
         v[199] = -32768;
-        let rec = one_file("r 1 100 200\nr.dat 16 1 16 0 0 0 0 V4\n", fmt16(&v)).unwrap();
+        let cks = |v: &[i16]| v.iter().map(|&x| i64::from(x)).sum::<i64>();
+        let rec = one_file(&format!("r 1 100 200\nr.dat 16 1 16 0 0 {} 0 V4\n", cks(&v)), fmt16(&v)).unwrap();
         assert_eq!(rec.leads[0].samples_mv[50], 50.0);
         assert_eq!(rec.leads[0].samples_mv[199], 198.0);
         assert!(rec.comments.iter().any(|c| c.contains("V4") && c.contains("2 invalid")));
         v[10] = -32768;
-        let e = one_file("r 1 100 200\nr.dat 16 1 16 0 0 0 0 V4\n", fmt16(&v)).unwrap_err();
+        let e = one_file(&format!("r 1 100 200\nr.dat 16 1 16 0 0 {} 0 V4\n", cks(&v)), fmt16(&v)).unwrap_err();
         assert!(matches!(&e, SignalError::InvalidSamples { lead, count: 3, .. } if lead == "V4"), "{e}");
         let e = one_file("r 1 100 1\nr.dat 212 1\n", vec![0x00, 0x08, 0x00]).unwrap_err();
         assert!(matches!(e, SignalError::InvalidSamples { .. }), "{e}");
@@ -1152,7 +1153,7 @@ mod tests {
         b.extend(ann_word(1, 5)); // after EOF: ignored
         let a = read_annotations(&b).unwrap();
         assert_eq!(a.len(), 4);
-        assert_eq!((a[0].sample, a[0].symbol, a[0].chan), (100, '(', 0));
+        assert_eq!((a[0].sample, a[0].symbol, a[0].chan), (100, '(', 3)); // CHN modifies the annotation before it
         assert_eq!((a[1].sample, a[1].symbol, a[1].chan, a[1].subtype), (110, 'p', 3, -1));
         assert_eq!((a[2].sample, a[2].symbol, a[2].chan, a[2].aux.as_deref()), (120, ')', 3, Some("abc")));
         assert_eq!((a[3].sample, a[3].symbol, a[3].num, a[3].chan), (100_125, 'N', 7, 3));

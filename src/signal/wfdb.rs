@@ -24,7 +24,6 @@
 //! number of samples, it is taken from the size of the first signal file.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use super::limits::{MAX_ANNOTATION_BYTES, MAX_DURATION_S, MAX_FILE_BYTES, MAX_HEADER_BYTES, MAX_SIGNALS, MAX_TOTAL_SAMPLES};
 use super::{Lead, Record, SignalError};
@@ -428,52 +427,45 @@ fn values_in(format: u32, len: u64) -> u64 {
     }
 }
 
-/// Decodes the first `n` values of `data` (which holds at least `bytes_for(format, n)` bytes).
-fn decode(format: u32, data: &[u8], n: usize) -> Vec<i64> {
-    let mut out = Vec::with_capacity(n);
-    let b = |i: usize| i64::from(data.get(i).copied().unwrap_or(0));
+/// The `i`-th value of a stream in `format` (0 past the end; callers check the length first).
+/// Format 8 yields the difference; the caller accumulates it.
+fn sample_at(format: u32, data: &[u8], i: usize) -> i64 {
+    let b = |j: usize| i64::from(data.get(j).copied().unwrap_or(0));
     let sext = |v: i64, bits: u32| {
         let m = 1i64 << (bits - 1);
-        (v & ((1i64 << bits) - 1) ^ m) - m
+        ((v & ((1i64 << bits) - 1)) ^ m) - m
     };
     match format {
-        8 => out.extend(data.iter().take(n).map(|&v| i64::from(v as i8))),
-        80 => out.extend(data.iter().take(n).map(|&v| i64::from(v) - 128)),
-        16 => out.extend(data.chunks_exact(2).take(n).map(|c| i64::from(i16::from_le_bytes([c[0], c[1]])))),
-        61 => out.extend(data.chunks_exact(2).take(n).map(|c| i64::from(i16::from_be_bytes([c[0], c[1]])))),
-        160 => out.extend(data.chunks_exact(2).take(n).map(|c| i64::from(u16::from_le_bytes([c[0], c[1]])) - 32768)),
-        24 => out.extend(data.chunks_exact(3).take(n).map(|c| sext(i64::from(c[0]) | i64::from(c[1]) << 8 | i64::from(c[2]) << 16, 24))),
-        32 => out.extend(data.chunks_exact(4).take(n).map(|c| i64::from(i32::from_le_bytes([c[0], c[1], c[2], c[3]])))),
+        8 => sext(b(i), 8),
+        80 => b(i) - 128,
+        16 => sext(b(2 * i) | b(2 * i + 1) << 8, 16),
+        61 => sext(b(2 * i) << 8 | b(2 * i + 1), 16),
+        160 => (b(2 * i) | b(2 * i + 1) << 8) - 32768,
+        24 => sext(b(3 * i) | b(3 * i + 1) << 8 | b(3 * i + 2) << 16, 24),
+        32 => sext(b(4 * i) | b(4 * i + 1) << 8 | b(4 * i + 2) << 16 | b(4 * i + 3) << 24, 32),
         212 => {
-            for i in 0..n {
-                let g = (i / 2) * 3;
-                let v = if i % 2 == 0 { b(g) | (b(g + 1) & 0x0F) << 8 } else { b(g + 2) | (b(g + 1) & 0xF0) << 4 };
-                out.push(sext(v, 12));
-            }
+            let g = (i / 2) * 3;
+            let v = if i.is_multiple_of(2) { b(g) | (b(g + 1) & 0x0F) << 8 } else { b(g + 2) | (b(g + 1) & 0xF0) << 4 };
+            sext(v, 12)
         }
         310 => {
-            for i in 0..n {
-                let g = (i / 3) * 4;
-                let w0 = b(g) | b(g + 1) << 8;
-                let w1 = b(g + 2) | b(g + 3) << 8;
-                let v = match i % 3 {
-                    0 => w0 >> 1,
-                    1 => w1 >> 1,
-                    _ => (w0 >> 11) & 0x1F | ((w1 >> 11) & 0x1F) << 5,
-                };
-                out.push(sext(v, 10));
-            }
+            let g = (i / 3) * 4;
+            let w0 = b(g) | b(g + 1) << 8;
+            let w1 = b(g + 2) | b(g + 3) << 8;
+            let v = match i % 3 {
+                0 => w0 >> 1,
+                1 => w1 >> 1,
+                _ => (w0 >> 11) & 0x1F | ((w1 >> 11) & 0x1F) << 5,
+            };
+            sext(v, 10)
         }
         311 => {
-            for i in 0..n {
-                let g = (i / 3) * 4;
-                let w = b(g) | b(g + 1) << 8 | b(g + 2) << 16 | b(g + 3) << 24;
-                out.push(sext(w >> (10 * (i % 3)), 10));
-            }
+            let g = (i / 3) * 4;
+            let w = b(g) | b(g + 1) << 8 | b(g + 2) << 16 | b(g + 3) << 24;
+            sext(w >> (10 * (i % 3)), 10)
         }
-        _ => {}
+        _ => 0,
     }
-    out
 }
 
 /// Reads a record from its header bytes and a lookup of its signal files by the names the header gives.
@@ -566,10 +558,10 @@ pub fn read_record_from_header<'a>(
         }
     }
     let mut n_samples = header.n_samples;
-    let mut digital: Vec<Vec<i64>> = vec![Vec::new(); header.signals.len()];
-    let mut seen: HashMap<&str, ()> = HashMap::new();
+    // Converted samples per signal (None: not a voltage, left out), filled file by file.
+    let mut converted: Vec<Option<Vec<f32>>> = vec![None; header.signals.len()];
+    let mut comments = header.comments.clone();
     for (fname, idx) in &files {
-        seen.insert(fname, ());
         let first = &header.signals[idx[0]];
         let format = first.format;
         if let Some(&j) = idx.iter().find(|&&j| header.signals[j].format != format) {
@@ -609,77 +601,78 @@ pub fn read_record_from_header<'a>(
                 actual_bytes: data.len(),
             });
         }
-        let values = decode(format, body, n_values as usize);
-        let k = idx.len();
+        let (n, k) = (n as usize, idx.len());
         for (pos, &sig) in idx.iter().enumerate() {
             let spec = &header.signals[sig];
-            let mut v: Vec<i64> = values.iter().skip(pos).step_by(k).copied().collect();
-            if format == 8 {
-                let mut acc = spec.initial_value;
-                for d in &mut v {
-                    acc += *d;
-                    *d = acc;
+            let lead = lead_label(sig, spec);
+            let mv_per_unit = spec.mv_per_unit();
+            let invalid = if format == 8 { None } else { invalid_code(format) };
+            let scale = mv_per_unit.unwrap_or(1.0) / spec.adc_gain;
+            let base = spec.baseline as f64;
+            let mut samples: Vec<f32> = Vec::with_capacity(if mv_per_unit.is_some() { n } else { 0 });
+            let (mut sum, mut acc, mut bad, mut first_bad) = (0i64, spec.initial_value, 0usize, None);
+            for t in 0..n {
+                let mut d = sample_at(format, body, t * k + pos);
+                if format == 8 {
+                    acc = acc.wrapping_add(d);
+                    d = acc;
+                }
+                sum = sum.wrapping_add(d);
+                if mv_per_unit.is_some() {
+                    if Some(d) == invalid {
+                        bad += 1;
+                        first_bad.get_or_insert(t);
+                        samples.push(f32::NAN);
+                    } else {
+                        samples.push(((d as f64 - base) * scale) as f32);
+                    }
                 }
             }
-            digital[sig] = v;
+            if let Some(expected) = spec.checksum {
+                let sum = sum.rem_euclid(65536);
+                if sum != expected.rem_euclid(65536) {
+                    return Err(SignalError::ChecksumMismatch {
+                        file: spec.file_name.clone(),
+                        header: hea.clone(),
+                        lead,
+                        expected,
+                        actual: if sum >= 32768 { sum - 65536 } else { sum },
+                    });
+                }
+            }
+            if mv_per_unit.is_none() {
+                comments.push(format!("ecglens: signal {} ({lead}) is in {:?}, not a voltage: left out", sig + 1, spec.units));
+                continue;
+            }
+            if let Some(first) = first_bad {
+                if bad == n || bad as f64 > MAX_INVALID_FRACTION * n as f64 {
+                    return Err(SignalError::InvalidSamples {
+                        file: spec.file_name.clone(),
+                        lead,
+                        count: bad,
+                        n_samples: n,
+                        first_time_s: first as f64 / fs,
+                    });
+                }
+                interpolate_gaps(&mut samples);
+                comments.push(format!(
+                    "ecglens: lead {lead}: {bad} invalid sample(s) (no signal) filled in by linear interpolation, the first at {:.3} s",
+                    first as f64 / fs
+                ));
+            }
+            converted[sig] = Some(samples);
         }
     }
-    let n = n_samples.unwrap_or(0);
-    if n == 0 {
+    if n_samples.unwrap_or(0) == 0 {
         return Err(SignalError::Empty { record: header.record_name.clone() });
     }
-    let mut leads = Vec::new();
-    let mut comments = header.comments.clone();
-    for (i, (spec, dig)) in header.signals.iter().zip(&digital).enumerate() {
-        let lead = lead_label(i, spec);
-        if let Some(expected) = spec.checksum {
-            let sum = dig.iter().fold(0i64, |a, &v| a.wrapping_add(v)).rem_euclid(65536);
-            if sum != expected.rem_euclid(65536) {
-                return Err(SignalError::ChecksumMismatch {
-                    file: spec.file_name.clone(),
-                    header: hea.clone(),
-                    lead,
-                    expected,
-                    actual: if sum >= 32768 { sum - 65536 } else { sum },
-                });
-            }
-        }
-        let Some(mv_per_unit) = spec.mv_per_unit() else {
-            comments.push(format!("ecglens: signal {} ({lead}) is in {:?}, not a voltage: left out", i + 1, spec.units));
-            continue;
-        };
-        let invalid = if spec.format == 8 { None } else { invalid_code(spec.format) };
-        let scale = mv_per_unit / spec.adc_gain;
-        let base = spec.baseline as f64;
-        let mut samples: Vec<f32> = dig
-            .iter()
-            .map(|&d| if Some(d) == invalid { f32::NAN } else { ((d as f64 - base) * scale) as f32 })
-            .collect();
-        let bad = samples.iter().filter(|v| !v.is_finite()).count();
-        if bad > 0 {
-            let first = samples.iter().position(|v| !v.is_finite()).unwrap_or(0);
-            if bad == samples.len() || bad as f64 > MAX_INVALID_FRACTION * samples.len() as f64 {
-                return Err(SignalError::InvalidSamples {
-                    file: spec.file_name.clone(),
-                    lead,
-                    count: bad,
-                    n_samples: samples.len(),
-                    first_time_s: first as f64 / fs,
-                });
-            }
-            interpolate_gaps(&mut samples);
-            comments.push(format!(
-                "ecglens: lead {lead}: {bad} invalid sample(s) (no signal) filled in by linear interpolation, the first at {:.3} s",
-                first as f64 / fs
-            ));
-        }
-        leads.push(Lead { name: spec.description.clone().trim().to_string(), samples_mv: samples });
-        if leads.last().is_some_and(|l| l.name.is_empty()) {
-            if let Some(l) = leads.last_mut() {
-                l.name = format!("signal {}", i + 1);
-            }
-        }
-    }
+    let leads: Vec<Lead> = header
+        .signals
+        .iter()
+        .zip(converted)
+        .enumerate()
+        .filter_map(|(i, (spec, s))| s.map(|samples_mv| Lead { name: lead_label(i, spec), samples_mv }))
+        .collect();
     if leads.is_empty() {
         return Err(unsupported("no signal is an ECG lead in a voltage unit (mV, uV, V)".into()));
     }

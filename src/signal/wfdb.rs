@@ -245,7 +245,7 @@ fn parse_header_named(file: &str, text: &str) -> Result<Header, SignalError> {
             ));
         }
         for &(line_no, l) in sig_lines.iter().take(n_signals) {
-            signals.push(parse_signal_line(file, line_no, l)?);
+            signals.push(parse_signal_line(&format!("{record_name}.hea"), line_no, l)?);
         }
     }
     Ok(Header {
@@ -960,6 +960,8 @@ mod tests {
         ] {
             assert!(parse_header(bad).is_err(), "{bad:?}");
         }
+        let e = parse_header("rec 1 500 10\nr.dat 16 abc").unwrap_err();
+        assert_eq!(e.to_string(), "rec.hea, line 2: the gain \"abc\" is not a number");
         let e = read_record(&[0xff, 0xfe, 0x00], &|_| None).unwrap_err();
         assert!(matches!(e, SignalError::HeaderNotText { .. }), "{e}");
         let e = read_record(b"r\0 1", &|_| None).unwrap_err();

@@ -223,3 +223,29 @@ fn all_shared_records_read() {
     println!("read {n} shared records");
     assert!(n >= 100);
 }
+
+/// Every LUDB annotation file reads as `wfdb.rdann` reads it: same count, same sample indices (sum), same
+/// symbols (counts per symbol).
+#[test]
+fn all_ludb_annotations_match_python_wfdb() {
+    let Some(data) = shared_data() else { return };
+    let exp = load("signal_wfdb_real.json");
+    let all = exp["ludb_all_annotations"].as_object().expect("summary present");
+    assert!(all.len() >= 1000, "{}", all.len());
+    let mut waves = 0;
+    for (file, e) in all {
+        let bytes = std::fs::read(data.join("ludb/data").join(file)).unwrap();
+        let got = wfdb::read_annotations_named(file, &bytes).unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(got.len() as u64, e["n"].as_u64().unwrap(), "{file}");
+        assert_eq!(got.iter().map(|a| a.sample as u64).sum::<u64>(), e["sum"].as_u64().unwrap(), "{file}");
+        let mut counts = std::collections::BTreeMap::<String, u64>::new();
+        for a in &got {
+            *counts.entry(a.symbol.to_string()).or_default() += 1;
+        }
+        let want: std::collections::BTreeMap<String, u64> =
+            e["symbols"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap())).collect();
+        assert_eq!(counts, want, "{file}");
+        waves += wfdb::waves(&got).len();
+    }
+    println!("{} LUDB annotation files, {waves} delimited waves", all.len());
+}

@@ -182,6 +182,19 @@ def real_records():
                       "chan": [int(c) for c in a.chan], "num": [int(c) for c in a.num], "subtype": [int(c) for c in a.subtype],
                       "aux_note": list(a.aux_note)}
     out["ludb_1_annotations"] = anns
+    # Every LUDB annotation file: count, sum of sample indices, and counts per symbol (as wfdb.rdann reads them).
+    summary = {}
+    ldir = os.path.join(DATA, "ludb", "data")
+    for rec in sorted({n.split(".")[0] for n in os.listdir(ldir) if n.endswith(".hea")}, key=int):
+        for lead in ["i", "ii", "iii", "avr", "avl", "avf", "v1", "v2", "v3", "v4", "v5", "v6"]:
+            if not os.path.exists(os.path.join(ldir, f"{rec}.{lead}")):
+                continue
+            a = wfdb.rdann(os.path.join(ldir, rec), lead)
+            syms = {}
+            for sym in a.symbol:
+                syms[sym] = syms.get(sym, 0) + 1
+            summary[f"{rec}.{lead}"] = {"n": len(a.sample), "sum": int(np.sum(a.sample)), "symbols": syms}
+    out["ludb_all_annotations"] = summary
     path = os.path.join(FIX, "signal_wfdb_real.json")
     with open(path, "w") as fh:
         json.dump(out, fh)

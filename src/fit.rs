@@ -241,7 +241,7 @@ impl Inferred {
 
 /// Per-channel mean and std of a layer's activations over the reference set, and a row sample
 /// (normalised) of at most `max_rows` time steps for k-means.
-fn layer_matrix(reference: &[Inferred], tap_ix: usize, max_rows: usize, seed: u64) -> (Vec<f32>, Vec<f32>, Array2<f32>) {
+pub fn layer_matrix(reference: &[Inferred], tap_ix: usize, max_rows: usize, seed: u64) -> (Vec<f32>, Vec<f32>, Array2<f32>) {
     let channels = reference[0].outputs[0].taps[tap_ix].nrows();
     let mut sum = vec![0f64; channels];
     let mut sum_sq = vec![0f64; channels];

@@ -77,6 +77,9 @@ mod cli {
             #[arg(long)]
             logits: Option<PathBuf>,
         },
+        /// Benchmarks: one record end to end, or the k-means fit on a reference activation matrix.
+        #[command(subcommand)]
+        Bench(Bench),
         /// The paper's table on a test set: surrogate fidelity, accuracy and AUROC against the CNN's.
         Evaluate {
             #[arg(long)]
@@ -84,6 +87,33 @@ mod cli {
             /// Test folds (PTB-XL strat_fold).
             #[arg(long, value_delimiter = ',', default_value = "10")]
             folds: Vec<u8>,
+        },
+    }
+
+    #[derive(Subcommand)]
+    enum Bench {
+        /// Parse → preprocess → logits, clusters, entropy for one record, repeated; prints the median.
+        Explain {
+            record: PathBuf,
+            #[arg(long, default_value_t = 50)]
+            repeat: usize,
+        },
+        /// k-means (linfa, k-means++ with restarts) on one layer's reference activations; dumps the
+        /// matrix so scikit-learn can be timed on exactly the same data (scripts/bench_kmeans_sklearn.py).
+        Kmeans {
+            #[arg(long)]
+            data: PathBuf,
+            #[arg(long, default_value = "block2")]
+            layer: String,
+            #[arg(long, default_value_t = 8)]
+            k: usize,
+            #[arg(long, default_value_t = 3)]
+            runs: usize,
+            #[arg(long, default_value_t = 60_000)]
+            max_rows: usize,
+            /// Write the normalised matrix here (raw little-endian f32, rows × channels; shape in FILE.json).
+            #[arg(long)]
+            dump: Option<PathBuf>,
         },
     }
 
@@ -123,10 +153,80 @@ mod cli {
                 let out = out.unwrap_or(atlas_path);
                 fit_command(engine, &data, ludb.as_deref(), &k, &out, max_rows)
             }
+            Command::Bench(bench) => {
+                let atlas = std::fs::read(&atlas_path).ok();
+                let engine = Engine::new(&onnx, &card, atlas.as_deref()).map_err(|e| format!("{}: {e}", atlas_path.display()))?;
+                bench_command(engine, bench)
+            }
             Command::Evaluate { data, folds } => {
                 let atlas = read(&atlas_path)?;
                 let engine = Engine::new(&onnx, &card, Some(&atlas)).map_err(|e| format!("{}: {e}", atlas_path.display()))?;
                 evaluate_command(&engine, &data, &folds)
+            }
+        }
+    }
+
+    fn median_ms(mut samples: Vec<f64>) -> f64 {
+        samples.sort_by(f64::total_cmp);
+        samples[samples.len() / 2]
+    }
+
+    fn bench_command(engine: Engine, bench: Bench) -> Result<(), String> {
+        match bench {
+            Bench::Explain { record, repeat } => {
+                let header = read(&record)?;
+                let dir = record.parent().unwrap_or(Path::new(".")).to_path_buf();
+                let header_text = String::from_utf8_lossy(&header).to_string();
+                let dat_name = header_text.lines().nth(1).and_then(|l| l.split_whitespace().next()).unwrap_or("").to_string();
+                let dat = read(&dir.join(&dat_name))?;
+                let lookup = |name: &str| (name == dat_name).then(|| dat.clone());
+                let mut times = Vec::with_capacity(repeat);
+                for _ in 0..repeat.max(1) {
+                    let start = std::time::Instant::now();
+                    let parsed = ecglens::signal::wfdb::read_record(&header, &lookup).map_err(|e| e.to_string())?;
+                    let explanation = engine.explain(&parsed).map_err(|e| e.to_string())?;
+                    std::hint::black_box(explanation);
+                    times.push(start.elapsed().as_secs_f64() * 1000.0);
+                }
+                let input = ndarray::Array2::<f32>::zeros((engine.card.input.leads.len(), engine.card.input.n_samples));
+                let mut model_times = Vec::with_capacity(repeat);
+                for _ in 0..repeat.max(1) {
+                    let start = std::time::Instant::now();
+                    std::hint::black_box(engine.model().run(input.view()).map_err(|e| e.to_string())?);
+                    model_times.push(start.elapsed().as_secs_f64() * 1000.0);
+                }
+                println!("{}", serde_json::json!({
+                    "record": record.display().to_string(), "repeat": repeat,
+                    "explain_median_ms": median_ms(times.clone()), "explain_min_ms": times.iter().copied().fold(f64::INFINITY, f64::min),
+                    "inference_median_ms": median_ms(model_times),
+                }));
+                Ok(())
+            }
+            Bench::Kmeans { data, layer, k, runs, max_rows, dump } => {
+                let items = fit::load_ptbxl(&data, &engine.card.output.classes).map_err(|e| e.to_string())?;
+                let inferred = fit::infer_all(&engine, items);
+                let (reference, _, _) = split(inferred);
+                let tap_ix = engine.card.taps.iter().position(|t| t.name == layer).ok_or(format!("no tap {layer}"))?;
+                let (_, _, matrix) = fit::layer_matrix(&reference, tap_ix, max_rows, 42);
+                if let Some(path) = &dump {
+                    let bytes: Vec<u8> = matrix.iter().flat_map(|v| v.to_le_bytes()).collect();
+                    std::fs::write(path, bytes).map_err(|e| e.to_string())?;
+                    let shape = serde_json::json!({ "rows": matrix.nrows(), "channels": matrix.ncols() });
+                    std::fs::write(path.with_extension("json"), shape.to_string()).map_err(|e| e.to_string())?;
+                }
+                let mut times = Vec::new();
+                let mut inertia = 0.0;
+                for repeat in 0..3 {
+                    let start = std::time::Instant::now();
+                    let (_, _, i) = fit::kmeans(&matrix, k, runs, 7 + repeat).map_err(|e| e.to_string())?;
+                    times.push(start.elapsed().as_secs_f64() * 1000.0);
+                    inertia = i;
+                }
+                println!("{}", serde_json::json!({
+                    "implementation": "linfa-clustering KMeans (k-means++, Lloyd)", "rows": matrix.nrows(), "channels": matrix.ncols(),
+                    "k": k, "n_init": runs, "median_ms": median_ms(times), "mean_sq_distance": inertia,
+                }));
+                Ok(())
             }
         }
     }

@@ -26,7 +26,7 @@ mkdir -p "$here/build"
 cd "$here"
 args=(all --threads "${THREADS:-2}")
 [ -n "${EPOCHS:-}" ] && args+=(--epochs "$EPOCHS")
-args+=(--time-budget "${TIME_BUDGET:-1320}")
+args+=(--time-budget "${TIME_BUDGET:-1260}")
 start=$(date +%s)
 PYTHONPATH="$here" "$venv/bin/python" -W ignore -m ecglens_train "${args[@]}" 2>&1 | tee "$here/build/run.log"
 echo "run.sh wall time: $(( $(date +%s) - start )) s" | tee -a "$here/build/run.log"

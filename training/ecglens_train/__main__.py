@@ -155,7 +155,7 @@ def main(argv=None):
 
     # examples + fixtures (ptbxl/ fold-10 records only are candidates for the gallery)
     m = te.source == "ptbxl"
-    index = write_examples(ROOT, data, meta, te.ecg_id[m], sigmoid(lt[m].astype(np.float64)), log=log)
+    index = write_examples(ROOT, data, meta, te.ecg_id[m], sigmoid(lt[m].astype(np.float64)), th, log=log)
     write_preprocess_reference(ROOT, index, log=log)
     write_fold10(ROOT, te.ecg_id, te.source, te.x, te.y, lt, o_te["logits"], log=log)
     log(f"total wall time {time.time() - t_start:.0f}s")

@@ -9,7 +9,7 @@ import shutil
 
 import numpy as np
 
-from .data import CLASSES, TEST_FOLD, load_ptbxl_meta, read_wfdb_mv
+from .data import CLASSES, TEST_FOLD, data_dir, diagnostic_map, read_wfdb_mv
 from .preprocess import LEADS, preprocess
 
 LICENSE_TXT = """The ECG records in this folder (*_hr.hea/.dat at 500 Hz, *_lr.hea/.dat at 100 Hz) are unmodified
@@ -44,11 +44,13 @@ def r32_2d(a):
     return [r32(row) for row in np.asarray(a, dtype=np.float32)]
 
 
-def choose_examples(meta, test_ids, test_probs, n_multi=1):
-    """Per superclass, a fold-10 ptbxl/ record: as few other superclasses as possible (single-superclass when one
-    exists), no noise flags, best predicted (margin: its class probability minus the largest probability of a class
-    it does not have). Plus `n_multi` well-predicted multi-label records not chosen yet."""
+def choose_examples(meta, test_ids, test_probs, thresholds, n_multi=1):
+    """Per superclass, one fold-10 ptbxl/ record, preferring in this order: the model flags the class (probability
+    >= its fold-9 threshold); a single-superclass record; a confident label (a statement of that class with
+    likelihood >= 80); no noise flags; the largest margin (lowest probability among its classes minus the highest
+    among the others). Plus `n_multi` well-predicted multi-label records not chosen yet."""
     prob = {int(i): p for i, p in zip(test_ids, test_probs)}
+    dmap = diagnostic_map(data_dir())
 
     def clean(r):
         return not any(isinstance(r[f], str) and r[f].strip() for f in
@@ -59,26 +61,32 @@ def choose_examples(meta, test_ids, test_probs, n_multi=1):
         y = np.array([c in classes for c in CLASSES])
         return float(p[y].min() - (p[~y].max() if (~y).any() else 0.0))
 
+    def confident(r, c):
+        return any(dmap.get(code) == c and v >= 80 for code, v in r["scp_codes"].items())
+
     cands = [(ecg_id, r) for ecg_id, r in meta.iterrows()
              if r["strat_fold"] == TEST_FOLD and ecg_id in prob and r["superclasses"]]
     chosen = []
-    for c in CLASSES:
-        best = max(((-len(r["superclasses"]), clean(r), margin(i, [c] if len(r["superclasses"]) == 1 else r["superclasses"]), i)
-                    for i, r in cands if c in r["superclasses"]), default=None)
+    for k, c in enumerate(CLASSES):
+        taken = {i for i, _ in chosen}
+        best = max(((bool(prob[i][k] >= thresholds[k]), len(r["superclasses"]) == 1, confident(r, c), clean(r),
+                     margin(i, r["superclasses"]), i) for i, r in cands if c in r["superclasses"] and i not in taken),
+                   default=None)
         if best is not None:
-            chosen.append((best[3], c))
+            chosen.append((best[-1], c))
     taken = {i for i, _ in chosen}
-    multi = sorted(((clean(r), margin(i, r["superclasses"]), i) for i, r in cands
+    multi = sorted(((all(prob[i][CLASSES.index(c)] >= thresholds[CLASSES.index(c)] for c in r["superclasses"]),
+                     clean(r), margin(i, r["superclasses"]), i) for i, r in cands
                     if len(r["superclasses"]) >= 2 and i not in taken), reverse=True)
-    for _, _, i in multi[:n_multi]:
-        chosen.append((i, "+".join(meta.loc[i, "superclasses"])))
+    for m in multi[:n_multi]:
+        chosen.append((m[-1], "+".join(meta.loc[m[-1], "superclasses"])))
     return chosen
 
 
-def write_examples(root, data, meta, test_ids, test_probs, log=print):
+def write_examples(root, data, meta, test_ids, test_probs, thresholds, log=print):
     out = os.path.join(root, "www", "examples")
     os.makedirs(out, exist_ok=True)
-    chosen = choose_examples(meta, test_ids, test_probs)
+    chosen = choose_examples(meta, test_ids, test_probs, thresholds)
     for f in os.listdir(out):  # records of a previous run
         if f.endswith((".hea", ".dat")) and ("_hr." in f or "_lr." in f):
             os.remove(os.path.join(out, f))

@@ -9,8 +9,8 @@ from torch import nn
 from .evaluate import auroc, predict_logits, sigmoid
 from .model import EcgResNet
 
-DEFAULTS = dict(epochs=40, batch=64, lr=3e-3, weight_decay=1e-2, warmup=3, dropout=0.2, seed=20200, ema=0.99,
-                max_shift=150, scale=(0.8, 1.25), noise=0.05, wander=0.3, lead_drop=0.1, time_budget_s=None)
+DEFAULTS = dict(epochs=45, batch=64, lr=3e-3, weight_decay=1e-2, warmup=3, dropout=0.2, seed=20200, ema=0.99,
+                max_shift=150, crop=640, scale=(0.8, 1.25), noise=0.05, wander=0.3, lead_drop=0.1, time_budget_s=None)
 
 
 def seed_everything(seed: int):
@@ -38,6 +38,11 @@ def augment(x: torch.Tensor, g: torch.Generator, cfg: dict) -> torch.Tensor:
     if cfg["noise"] > 0:
         sig = torch.empty(b, 1, 1).uniform_(0, cfg["noise"], generator=g)
         x = x + sig * torch.randn(x.shape, generator=g)
+    if cfg.get("crop") and cfg["crop"] < t:
+        # a random window of `crop` samples (the net is fully convolutional + global average pool, so it is applied
+        # to the whole 1000-sample input at inference); cheaper steps, and one more augmentation
+        start = int(torch.randint(0, t - cfg["crop"] + 1, (1,), generator=g))
+        x = x[:, :, start:start + cfg["crop"]]
     if cfg["lead_drop"] > 0:
         drop = (torch.rand(b, l, 1, generator=g) < cfg["lead_drop"]).float()
         x = x * (1 - drop)
@@ -60,14 +65,22 @@ def train(train_ds, val_ds, cfg: dict, log=print):
     steps_per_epoch = int(np.ceil(n / cfg["batch"]))
     total = cfg["epochs"] * steps_per_epoch
     warm = cfg["warmup"] * steps_per_epoch
+    budget = cfg["time_budget_s"]
 
-    def lr_at(step):
+    def progress(step, elapsed):
+        """Fraction of the schedule done: by steps, or by wall time when a time budget is set and the machine is
+        slower than planned (then the cosine still anneals fully before the budget ends)."""
+        p = step / total
+        return max(p, elapsed / budget) if budget else p
+
+    def lr_factor(step, prog):
         if step < warm:
             return (step + 1) / warm
-        prog = (step - warm) / max(1, total - warm)
-        return 0.5 * (1 + np.cos(np.pi * prog)) * 0.99 + 0.01
+        w = warm / total
+        q = min(1.0, max(0.0, (prog - w) / max(1e-9, 1 - w)))
+        return 0.5 * (1 + np.cos(np.pi * q)) * 0.99 + 0.01
 
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
+    time_clock_steps = 0
     loss_fn = nn.BCEWithLogitsLoss()
     best = {"auroc": -1.0}
     history = []
@@ -85,8 +98,12 @@ def train(train_ds, val_ds, cfg: dict, log=print):
             loss = loss_fn(model(xb), ytr[bi])
             opt.zero_grad(set_to_none=True)
             loss.backward()
+            prog = progress(step, time.time() - t0)
+            if prog > step / total:
+                time_clock_steps += 1
+            for grp in opt.param_groups:
+                grp["lr"] = cfg["lr"] * lr_factor(step, prog)
             opt.step()
-            sched.step()
             step += 1
             with torch.no_grad():
                 d = min(cfg["ema"], (1 + step) / (10 + step))
@@ -110,13 +127,14 @@ def train(train_ds, val_ds, cfg: dict, log=print):
             if score > best["auroc"]:
                 best = {"auroc": score, "epoch": epoch + 1, "weights": which,
                         "state": copy.deepcopy(m.state_dict())}
-        if cfg["time_budget_s"] and time.time() - t0 > cfg["time_budget_s"]:
-            log(f"time budget reached after epoch {epoch + 1}")
+        if budget and time.time() - t0 > budget:
+            log(f"time budget reached after epoch {epoch + 1} (schedule annealed by wall time)")
             break
     final = EcgResNet(dropout=cfg["dropout"])
     final.load_state_dict(best["state"])
     final.eval()
     info = {"best_epoch": best["epoch"], "best_val_macro_auroc": best["auroc"], "weights": best["weights"],
-            "epochs_run": len(history), "train_time_s": time.time() - t0, "history": history,
+            "epochs_run": len(history), "train_time_s": time.time() - t0,
+            "steps": step, "steps_scheduled_by_wall_time": time_clock_steps, "history": history,
             "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in cfg.items()}}
     return final, info

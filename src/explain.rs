@@ -187,7 +187,7 @@ impl Engine {
             Some(forest) => {
                 let features: Vec<f32> = layers.iter().flat_map(|l| l.proportions.iter().copied()).collect();
                 let probabilities = forest.predict_proba(&features)?;
-                let positive: Vec<bool> = probabilities.iter().map(|p| *p >= 0.5).collect();
+                let positive = forest.decide(&probabilities);
                 let agree = positive.iter().zip(&cnn_positive).filter(|(a, b)| a == b).count();
                 Some(SurrogateExplanation {
                     agreement: agree as f32 / n_classes.max(1) as f32,

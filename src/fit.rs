@@ -358,10 +358,10 @@ impl Features {
         self.per_layer.iter().map(|p| layers.iter().flat_map(|l| p[*l].iter().copied()).collect()).collect()
     }
 
-    /// `targets[class][row]`: the CNN's decisions.
-    pub fn cnn_targets(&self) -> Vec<Vec<bool>> {
-        let n_classes = self.cnn_positive.first().map_or(0, Vec::len);
-        (0..n_classes).map(|c| self.cnn_positive.iter().map(|p| p[c]).collect()).collect()
+    /// `targets[class][row]`: the CNN's probabilities.
+    pub fn cnn_targets(&self) -> Vec<Vec<f32>> {
+        let n_classes = self.cnn_probabilities.first().map_or(0, Vec::len);
+        (0..n_classes).map(|c| self.cnn_probabilities.iter().map(|p| p[c]).collect()).collect()
     }
 }
 
@@ -450,6 +450,7 @@ pub fn evaluate(engine: &Engine, reference: &Features, test: &Features, params: 
         let surrogate = fit_surrogate(
             layers.iter().flat_map(|l| (0..reference.per_layer[0][*l].len()).map(move |c| format!("{l}:{c}"))).collect(),
             engine.card.output.classes.clone(),
+            engine.card.thresholds(),
             &reference.rows(&layers),
             &reference.cnn_targets(),
             params,
@@ -463,7 +464,7 @@ pub fn evaluate(engine: &Engine, reference: &Features, test: &Features, params: 
 fn surrogate_row(name: &str, surrogate: &Surrogate, test: &Features, layers: &[usize], labelled: &[usize]) -> Result<EvaluationRow, FitError> {
     let x = test.rows(layers);
     let probabilities: Vec<Vec<f32>> = x.iter().map(|row| surrogate.predict_proba(row)).collect::<Result<_, _>>().map_err(crate::Error::from)?;
-    let positive: Vec<Vec<bool>> = probabilities.iter().map(|p| p.iter().map(|v| *v >= 0.5).collect()).collect();
+    let positive: Vec<Vec<bool>> = probabilities.iter().map(|p| surrogate.decide(p)).collect();
     let (fidelity, exact_fidelity) = agreement(&positive, &test.cnn_positive);
     let truth: Vec<Vec<bool>> = labelled.iter().filter_map(|i| test.labels[*i].clone()).collect();
     let pos_l: Vec<Vec<bool>> = labelled.iter().map(|i| positive[*i].clone()).collect();

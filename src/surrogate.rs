@@ -1,9 +1,12 @@
-//! The surrogate: a random forest on cluster proportions that predicts the CNN's decisions.
+//! The surrogate: a random forest on cluster proportions that reproduces the CNN's probabilities.
 //!
 //! Written here rather than taken from smartcore: smartcore 0.4's `RandomForestClassifier` has no
 //! `predict_proba` (needed for AUROC and for showing the surrogate's probabilities) and keeps its trees
 //! private (needed for impurity importances); linfa has no random forest. One binary forest per class
-//! (multi-label), CART trees with Gini impurity, bootstrap samples and √F features tried per split.
+//! (multi-label), regression trees on the CNN's probability of the class (variance reduction — for 0/1
+//! targets exactly Gini), bootstrap samples and √F features tried per split. Regressing the probability
+//! rather than the decision keeps the CNN's ranking, so the surrogate's AUROC tracks the CNN's; its
+//! decision uses the CNN's own thresholds.
 //! Prediction is pure and runs in the browser; fitting is native only.
 
 use serde::{Deserialize, Serialize};
@@ -22,6 +25,8 @@ pub struct Surrogate {
     pub features: Vec<String>,
     pub classes: Vec<String>,
     pub forests: Vec<Forest>,
+    /// Decision threshold per class (the CNN's, from the model card).
+    pub thresholds: Vec<f32>,
     /// Per class, per feature: mean decrease in Gini impurity, normalised to sum 1.
     pub importances: Vec<Vec<f32>>,
     /// Per class, per feature: mean proportion where the CNN calls the class minus where it does not.
@@ -40,7 +45,7 @@ pub struct Tree {
     pub threshold: Vec<f32>,
     pub left: Vec<u32>,
     pub right: Vec<u32>,
-    /// At a leaf: the share of positive training samples.
+    /// At a leaf: the mean target (the CNN's probability) of its training samples.
     pub value: Vec<f32>,
 }
 
@@ -78,6 +83,11 @@ impl Surrogate {
         Ok(self.forests.iter().map(|f| f.predict_proba(x)).collect())
     }
 
+    /// The surrogate's decisions for its probabilities.
+    pub fn decide(&self, probabilities: &[f32]) -> Vec<bool> {
+        probabilities.iter().zip(&self.thresholds).map(|(p, t)| p >= t).collect()
+    }
+
     /// Importance signed by the direction of the proportion contrast.
     pub fn signed_importance(&self) -> Vec<Vec<f32>> {
         self.importances
@@ -113,19 +123,21 @@ mod fitting {
     use rand::seq::SliceRandom;
     use rand::{Rng, SeedableRng};
 
-    /// Fits one forest per class on `x` (rows = records) against binary targets `y[class][row]`.
+    /// Fits one forest per class on `x` (rows = records) against targets `y[class][row]` in [0, 1]
+    /// (the CNN's probabilities); `thresholds` turn the surrogate's probabilities into decisions.
     pub fn fit_surrogate(
         features: Vec<String>,
         classes: Vec<String>,
+        thresholds: Vec<f32>,
         x: &[Vec<f32>],
-        y: &[Vec<bool>],
+        y: &[Vec<f32>],
         params: ForestParams,
     ) -> Result<Surrogate, SurrogateError> {
         let n_features = features.len();
         if x.is_empty() || x.iter().any(|row| row.len() != n_features) {
             return Err(SurrogateError::Fit("every row needs one value per feature".into()));
         }
-        if y.len() != classes.len() || y.iter().any(|col| col.len() != x.len()) {
+        if y.len() != classes.len() || thresholds.len() != classes.len() || y.iter().any(|col| col.len() != x.len()) {
             return Err(SurrogateError::Fit("one target per class and row is needed".into()));
         }
         let mut forests = Vec::new();
@@ -147,22 +159,26 @@ mod fitting {
             contrast.push(proportion_contrast(x, target));
             forests.push(Forest { trees });
         }
-        Ok(Surrogate { features, classes, forests, importances, contrast })
+        Ok(Surrogate { features, classes, forests, thresholds, importances, contrast })
     }
 
-    fn proportion_contrast(x: &[Vec<f32>], target: &[bool]) -> Vec<f32> {
+    /// Mean proportion weighted by the target minus weighted by its complement.
+    fn proportion_contrast(x: &[Vec<f32>], target: &[f32]) -> Vec<f32> {
         let n_features = x.first().map_or(0, Vec::len);
         let mut sums = [vec![0f64; n_features], vec![0f64; n_features]];
-        let mut counts = [0usize; 2];
+        let mut weights = [0f64; 2];
         for (row, &t) in x.iter().zip(target) {
-            counts[usize::from(t)] += 1;
-            for (s, v) in sums[usize::from(t)].iter_mut().zip(row) {
-                *s += f64::from(*v);
+            let w = [1.0 - f64::from(t), f64::from(t)];
+            for g in 0..2 {
+                weights[g] += w[g];
+                for (s, v) in sums[g].iter_mut().zip(row) {
+                    *s += w[g] * f64::from(*v);
+                }
             }
         }
         (0..n_features)
             .map(|f| {
-                let mean = |g: usize| if counts[g] > 0 { sums[g][f] / counts[g] as f64 } else { 0.0 };
+                let mean = |g: usize| if weights[g] > 0.0 { sums[g][f] / weights[g] } else { 0.0 };
                 (mean(1) - mean(0)) as f32
             })
             .collect()
@@ -170,19 +186,20 @@ mod fitting {
 
     struct Builder<'a> {
         x: &'a [Vec<f32>],
-        y: &'a [bool],
+        y: &'a [f32],
         params: ForestParams,
         rng: &'a mut StdRng,
         tree: Tree,
         importance: &'a mut Vec<f64>,
     }
 
-    fn gini(positives: usize, n: usize) -> f64 {
+    /// Variance of targets with sum `sum` and sum of squares `sum_sq` over `n` samples.
+    fn variance(sum: f64, sum_sq: f64, n: usize) -> f64 {
         if n == 0 {
             return 0.0;
         }
-        let p = positives as f64 / n as f64;
-        2.0 * p * (1.0 - p)
+        let mean = sum / n as f64;
+        (sum_sq / n as f64 - mean * mean).max(0.0)
     }
 
     impl Builder<'_> {
@@ -202,29 +219,32 @@ mod fitting {
 
         fn grow(&mut self, rows: Vec<usize>, depth: usize) -> u32 {
             let n = rows.len();
-            let positives = rows.iter().filter(|&&r| self.y[r]).count();
-            let value = positives as f32 / n.max(1) as f32;
-            if depth >= self.params.max_depth || positives == 0 || positives == n || n < 2 * self.params.min_samples_leaf {
+            let sum: f64 = rows.iter().map(|&r| f64::from(self.y[r])).sum();
+            let sum_sq: f64 = rows.iter().map(|&r| f64::from(self.y[r]).powi(2)).sum();
+            let value = (sum / n.max(1) as f64) as f32;
+            let parent = variance(sum, sum_sq, n);
+            if depth >= self.params.max_depth || parent < 1e-12 || n < 2 * self.params.min_samples_leaf {
                 return self.leaf(value);
             }
             let n_features = self.x[0].len();
             let mtry = ((n_features as f64).sqrt().round() as usize).max(1);
             let mut candidates: Vec<usize> = (0..n_features).collect();
             candidates.shuffle(self.rng);
-            let parent = gini(positives, n);
             let mut best: Option<(f64, usize, f32)> = None;
             let mut sorted = rows.clone();
             for &feature in candidates.iter().take(mtry) {
                 sorted.sort_by(|a, b| self.x[*a][feature].total_cmp(&self.x[*b][feature]));
-                let mut left_pos = 0usize;
+                let (mut left_sum, mut left_sq) = (0f64, 0f64);
                 for split in 1..n {
-                    left_pos += usize::from(self.y[sorted[split - 1]]);
+                    let moved = f64::from(self.y[sorted[split - 1]]);
+                    left_sum += moved;
+                    left_sq += moved * moved;
                     let (lo, hi) = (self.x[sorted[split - 1]][feature], self.x[sorted[split]][feature]);
                     if lo == hi || split < self.params.min_samples_leaf || n - split < self.params.min_samples_leaf {
                         continue;
                     }
-                    let weighted = (split as f64 * gini(left_pos, split)
-                        + (n - split) as f64 * gini(positives - left_pos, n - split))
+                    let weighted = (split as f64 * variance(left_sum, left_sq, split)
+                        + (n - split) as f64 * variance(sum - left_sum, sum_sq - left_sq, n - split))
                         / n as f64;
                     let gain = parent - weighted;
                     if best.is_none_or(|(g, _, _)| gain > g) {
@@ -254,8 +274,8 @@ mod fitting {
         fn forest_learns_a_threshold_rule_and_ranks_the_informative_feature_first() {
             let mut rng = StdRng::seed_from_u64(1);
             let x: Vec<Vec<f32>> = (0..400).map(|_| vec![rng.gen::<f32>(), rng.gen::<f32>(), rng.gen::<f32>()]).collect();
-            let y = vec![x.iter().map(|r| r[1] > 0.6).collect::<Vec<bool>>()];
-            let s = fit_surrogate(vec!["a".into(), "b".into(), "c".into()], vec!["X".into()], &x, &y, ForestParams { n_trees: 30, ..Default::default() }).unwrap();
+            let y = vec![x.iter().map(|r| if r[1] > 0.6 { 1.0 } else { 0.0 }).collect::<Vec<f32>>()];
+            let s = fit_surrogate(vec!["a".into(), "b".into(), "c".into()], vec!["X".into()], vec![0.5], &x, &y, ForestParams { n_trees: 30, ..Default::default() }).unwrap();
             assert!(s.predict_proba(&[0.1, 0.9, 0.1]).unwrap()[0] > 0.8);
             assert!(s.predict_proba(&[0.9, 0.2, 0.9]).unwrap()[0] < 0.2);
             assert!(s.importances[0][1] > 0.8, "{:?}", s.importances);

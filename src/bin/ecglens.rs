@@ -339,7 +339,7 @@ mod cli {
         let atlas = engine.atlas.take().ok_or("no atlas")?;
         let feature_names: Vec<String> = atlas.layers.iter().flat_map(|l| l.cluster_names.iter().map(move |n| format!("{}:{n}", l.layer))).collect();
         let all: Vec<usize> = (0..atlas.layers.len()).collect();
-        let surrogate = fit_surrogate(feature_names, engine.card.output.classes.clone(), &rf.rows(&all), &rf.cnn_targets(), params).map_err(|e| e.to_string())?;
+        let surrogate = fit_surrogate(feature_names, engine.card.output.classes.clone(), engine.card.thresholds(), &rf.rows(&all), &rf.cnn_targets(), params).map_err(|e| e.to_string())?;
         let report = serde_json::json!({
             "reference": { "records": reference.len(), "description": "PTB-XL (ptbxl/ raw 500 Hz records and ptbxl-extra/ preprocessed windows) outside folds 9 and 10" },
             "normalisation": "per channel z-score over all reference time steps",

@@ -10,7 +10,8 @@ from .evaluate import auroc, predict_logits, sigmoid
 from .model import EcgResNet
 
 DEFAULTS = dict(epochs=45, batch=64, lr=3e-3, weight_decay=1e-2, warmup=3, dropout=0.2, seed=20200, ema=0.99,
-                max_shift=150, crop=640, scale=(0.8, 1.25), noise=0.05, wander=0.3, lead_drop=0.1, time_budget_s=None)
+                max_shift=150, crop=640, scale=(0.8, 1.25), noise=0.05, wander=0.3, lead_drop=0.1, time_budget_s=None,
+                pseudo_weight=0.5, pseudo_start=0.35, pseudo_batch=32)
 
 
 def seed_everything(seed: int):
@@ -49,7 +50,10 @@ def augment(x: torch.Tensor, g: torch.Generator, cfg: dict) -> torch.Tensor:
     return x
 
 
-def train(train_ds, val_ds, cfg: dict, log=print):
+def train(train_ds, val_ds, cfg: dict, unlabelled=None, log=print):
+    """unlabelled: optional [M, 12, 1000] real ECGs without labels (ptbxl-extra): from `pseudo_start` of the schedule
+    on, every step adds `pseudo_batch` of them with the EMA model's probabilities on the un-augmented record as soft
+    targets (mean-teacher pseudo-labels), weighted by `pseudo_weight`."""
     cfg = {**DEFAULTS, **cfg}
     seed_everything(cfg["seed"])
     g = torch.Generator().manual_seed(cfg["seed"])
@@ -81,6 +85,8 @@ def train(train_ds, val_ds, cfg: dict, log=print):
         return 0.5 * (1 + np.cos(np.pi * q)) * 0.99 + 0.01
 
     time_clock_steps = 0
+    pseudo_steps = 0
+    xun = torch.from_numpy(unlabelled) if unlabelled is not None else None
     loss_fn = nn.BCEWithLogitsLoss()
     best = {"auroc": -1.0}
     history = []
@@ -95,7 +101,19 @@ def train(train_ds, val_ds, cfg: dict, log=print):
             if len(bi) < 2:
                 continue
             xb = augment(xtr[bi], g, cfg)
-            loss = loss_fn(model(xb), ytr[bi])
+            use_pseudo = (xun is not None and cfg["pseudo_weight"] > 0
+                          and progress(step, time.time() - t0) >= cfg["pseudo_start"])
+            if use_pseudo:
+                ui = torch.randint(0, len(xun), (cfg["pseudo_batch"],), generator=g)
+                with torch.no_grad():
+                    ema.eval()
+                    soft = torch.sigmoid(ema(xun[ui]))
+                out = model(torch.cat([xb, augment(xun[ui], g, cfg)]))
+                loss_l = loss_fn(out[:len(bi)], ytr[bi])
+                loss = loss_l + cfg["pseudo_weight"] * loss_fn(out[len(bi):], soft)
+                pseudo_steps += 1
+            else:
+                loss_l = loss = loss_fn(model(xb), ytr[bi])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             prog = progress(step, time.time() - t0)
@@ -112,7 +130,7 @@ def train(train_ds, val_ds, cfg: dict, log=print):
                         pe.mul_(d).add_(pm.detach(), alpha=1 - d)
                     else:
                         pe.copy_(pm)
-            tot += loss.item() * len(bi)
+            tot += loss_l.item() * len(bi)
         # select on fold 9 with the EMA weights
         pv = sigmoid(predict_logits(ema, val_ds.x))
         a = auroc(val_ds.y, pv)
@@ -135,6 +153,7 @@ def train(train_ds, val_ds, cfg: dict, log=print):
     final.eval()
     info = {"best_epoch": best["epoch"], "best_val_macro_auroc": best["auroc"], "weights": best["weights"],
             "epochs_run": len(history), "train_time_s": time.time() - t0,
-            "steps": step, "steps_scheduled_by_wall_time": time_clock_steps, "history": history,
+            "steps": step, "steps_scheduled_by_wall_time": time_clock_steps,
+            "steps_with_pseudo_labels": pseudo_steps, "n_unlabelled": 0 if unlabelled is None else int(len(unlabelled)), "history": history,
             "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in cfg.items()}}
     return final, info

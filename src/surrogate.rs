@@ -109,7 +109,8 @@ pub struct ForestParams {
 
 impl Default for ForestParams {
     fn default() -> Self {
-        ForestParams { n_trees: 100, max_depth: 12, min_samples_leaf: 2, seed: 7 }
+        // Sized for the browser: ~60 × 5 trees of depth ≤ 8 keep the atlas near 1–2 MB of JSON.
+        ForestParams { n_trees: 60, max_depth: 8, min_samples_leaf: 5, seed: 7 }
     }
 }
 

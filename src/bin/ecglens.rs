@@ -293,10 +293,10 @@ mod cli {
         let (reference, validation, test) = split(inferred);
         eprintln!("reference {} / validation {} / test {}", reference.len(), validation.len(), test.len());
         let candidates: Vec<usize> = match k {
-            "auto" => vec![4, 5, 6, 8, 10, 12],
+            "auto" => vec![4, 6, 8, 10, 12],
             n => vec![n.parse().map_err(|_| format!("--k must be a number or auto, not {n:?}"))?],
         };
-        let quick = ForestParams { n_trees: 60, ..ForestParams::default() };
+        let quick = ForestParams::default();
         let mut selection = Vec::new();
         let mut best: Option<(usize, f64)> = None;
         for &k in &candidates {

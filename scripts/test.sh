@@ -23,6 +23,6 @@ if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f dist/index.html ]; then
   build_site
 fi
 mkdir -p tests/e2e/artifacts
-node --test --test-concurrency=1 tests/e2e/*.test.mjs
+node --test tests/e2e/*.test.mjs
 
 log "all tests passed in $((SECONDS - STARTED)) s"

@@ -46,6 +46,8 @@ thread_local! {
     /// performance.now() when the user's files arrived (for the drop-to-drawn timing).
     static DROP_T0: Cell<Option<(u64, f64)>> = const { Cell::new(None) };
     /// Show the next record of the user's that finishes (the first of a new drop).
+    /// `?ecglens-test-panic=worker`: ask the worker to panic once it is ready.
+    static TEST_PANIC_WORKER: Cell<bool> = const { Cell::new(false) };
     static FIRST_DRAW: Cell<bool> = const { Cell::new(false) };
     static SHOW_NEXT: Cell<bool> = const { Cell::new(false) };
 }
@@ -148,6 +150,10 @@ impl Ctx {
     }
 }
 
+fn test_panic_ui() {
+    panic!("test panic requested by the page (?ecglens-test-panic=ui)");
+}
+
 /// Mounts the app into `#app` (replacing the boot message).
 pub fn mount() {
     let document = web_sys::window().and_then(|w| w.document()).expect("a document");
@@ -157,6 +163,16 @@ pub fn mount() {
         .unwrap_or_else(|| document.body().expect("a body"));
     root.set_inner_html("");
     leptos::mount::mount_to(root, App).forget();
+    // The e2e test of panic reporting: `?ecglens-test-panic=ui` or `=worker`.
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    if search.contains("ecglens-test-panic=worker") {
+        TEST_PANIC_WORKER.with(|t| t.set(true));
+    } else if search.contains("ecglens-test-panic=ui") {
+        let panic = Closure::once_into_js(test_panic_ui);
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(panic.unchecked_ref(), 300);
+        }
+    }
 }
 
 fn update_pending(ctx: Ctx) {
@@ -239,6 +255,10 @@ fn on_worker_message(ctx: Ctx, event: MessageEvent) {
     };
     match response {
         Response::Ready(info) => {
+            if TEST_PANIC_WORKER.with(|t| t.get()) {
+                post_job(&Job { id: 0, target: Target::Row, request: Request::TestPanic, files: vec![] });
+                return;
+            }
             let has_examples = !info.examples.is_empty();
             // Default layer: the deepest (last) one.
             ctx.layer.set(info.layers.len().saturating_sub(1));
@@ -724,7 +744,10 @@ fn App() -> impl IntoView {
                     {move || {
                         let names: Vec<String> = ctx.current.with(|c| c.as_ref().map(|s| s.explanation.layers.iter().map(|l| l.layer.clone()).collect()))
                             .unwrap_or_else(|| ctx.info.with(|i| i.as_ref().map(|i| i.layers.clone()).unwrap_or_default()));
-                        names.into_iter().enumerate().map(|(i, n)| view! { <option value=i.to_string() prop:selected=move || ctx.layer.get() == i>{n}</option> }).collect_view()
+                        if names.is_empty() {
+                            return view! { <option value="0">"none (no atlas)"</option> }.into_any();
+                        }
+                        names.into_iter().enumerate().map(|(i, n)| view! { <option value=i.to_string() prop:selected=move || ctx.layer.get() == i>{n}</option> }).collect_view().into_any()
                     }}
                 </select>
             </label>

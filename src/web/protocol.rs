@@ -13,6 +13,8 @@ pub enum Request {
     Example { id: u64, index: usize },
     /// Explain a user's record: `header` names the `.hea` among the attached files.
     Record { id: u64, header: String },
+    /// Makes the worker panic (the e2e test of panic reporting: `?ecglens-test-panic=worker`).
+    TestPanic,
 }
 
 /// The worker's answers.

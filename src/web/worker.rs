@@ -56,6 +56,7 @@ pub fn run() {
     super::panic::install_worker();
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         match decode_request(&event.data()) {
+            Ok((Request::TestPanic, _)) => panic!("test panic requested by the page (?ecglens-test-panic=worker)"),
             Ok((request, files)) => {
                 let ready = STATE.with(|s| s.borrow().is_some());
                 if ready {
@@ -232,6 +233,7 @@ fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
                 };
                 (*id, explain_files(&state.engine, header, &lookup))
             }
+            Request::TestPanic => (0, Err("test panic".into())),
         }
     });
     post(&match result {
@@ -243,6 +245,7 @@ fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
 fn request_id(request: &Request) -> u64 {
     match request {
         Request::Example { id, .. } | Request::Record { id, .. } => *id,
+        Request::TestPanic => 0,
     }
 }
 

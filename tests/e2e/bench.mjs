@@ -55,6 +55,7 @@ try {
     const app = await openApp(browser, srv.url);
     const cdp = await app.context.newCDPSession(app.page);
     await cdp.send('Performance.enable');
+    await app.page.addInitScript(() => addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; }));
     await app.page.goto(srv.url);
     await waitReady(app.page);
     const base = recordOf(entries[0]);
@@ -76,7 +77,8 @@ try {
     const total = performance.now() - t0;
     const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
     console.log(JSON.stringify({ bench: 'batch', records: n, record: base, total_ms: Math.round(total), per_record_ms: +(total / n).toFixed(1),
-      page_js_heap_used_mb: +(metrics.JSHeapUsedSize / 2 ** 20).toFixed(1), page_js_heap_total_mb: +(metrics.JSHeapTotalSize / 2 ** 20).toFixed(1) }));
+      page_js_heap_used_mb: +(metrics.JSHeapUsedSize / 2 ** 20).toFixed(1), page_js_heap_total_mb: +(metrics.JSHeapTotalSize / 2 ** 20).toFixed(1),
+      page_wasm_memory_mb: +((await app.page.evaluate(() => window.__wasm?.memory?.buffer.byteLength ?? 0)) / 2 ** 20).toFixed(1) }));
   } else if (what === 'pan') {
     const frames = Number(nArg ?? 120);
     const app = await openApp(browser, srv.url, { viewport: { width: 1600, height: 1000 } });

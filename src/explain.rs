@@ -233,7 +233,7 @@ impl Explanation {
             for (sample, (cluster, entropy)) in layer.cluster.iter().zip(&layer.entropy).enumerate() {
                 let time_s = sample as f64 / self.sample_rate_hz;
                 // Writing to a String cannot fail.
-                let _ = writeln!(out, "{record},{},{sample},{time_s:.4},{cluster},{entropy:.5}", layer.layer);
+                let _ = writeln!(out, "{record},{},{sample},{time_s:.4},{cluster},{entropy:.4}", layer.layer);
             }
         }
     }

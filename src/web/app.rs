@@ -910,7 +910,7 @@ fn App() -> impl IntoView {
             </table>
         </section>
         <footer>
-            <p>{format!("ecglens {} · runs offline after the first load · no data leaves this tab", export::APP_VERSION)}</p>
+            <p>{format!("ecglens {} · no network request after load · no data leaves this tab", export::APP_VERSION)}</p>
         </footer>
     }
 }

@@ -59,7 +59,9 @@ impl Tree {
                 return self.value.get(node).copied().unwrap_or(0.5);
             }
             let value = x.get(feature as usize).copied().unwrap_or(0.0);
-            node = if value <= self.threshold[node] { self.left[node] } else { self.right[node] } as usize;
+            let threshold = self.threshold.get(node).copied().unwrap_or(f32::INFINITY);
+            let next = if value <= threshold { self.left.get(node) } else { self.right.get(node) };
+            node = next.copied().unwrap_or(u32::MAX) as usize;
         }
         0.5
     }

@@ -298,10 +298,12 @@ mod cli {
         };
         let quick = ForestParams::default();
         let mut selection = Vec::new();
+        let mut fitted = Vec::new();
         let mut best: Option<(usize, f64)> = None;
         for &k in &candidates {
             let layers = fit::fit_layers(&engine, &reference, k, max_rows, 42).map_err(|e| e.to_string())?;
-            engine.atlas = Some(fit::assemble_atlas(&engine, layers, None, serde_json::Value::Null));
+            engine.atlas = Some(fit::assemble_atlas(&engine, layers.clone(), None, serde_json::Value::Null));
+            fitted.push((k, layers));
             let rf = features(&engine, &reference)?;
             let vf = features(&engine, &validation)?;
             let rows = fit::evaluate(&engine, &rf, &vf, quick).map_err(|e| e.to_string())?;
@@ -323,7 +325,8 @@ mod cli {
             .min()
             .unwrap_or(best_k);
         eprintln!("chosen k = {chosen}");
-        let layers = fit::fit_layers(&engine, &reference, chosen, max_rows, 42).map_err(|e| e.to_string())?;
+        // The chosen K's layers were fitted during selection: reuse them rather than fit again.
+        let layers = fitted.into_iter().find(|(k, _)| *k == chosen).map(|(_, l)| l).ok_or("the chosen K was not fitted")?;
         engine.atlas = Some(fit::assemble_atlas(&engine, layers, None, serde_json::Value::Null));
         let mut landmark_report = serde_json::Value::Null;
         if let Some(ludb) = ludb {

@@ -40,8 +40,15 @@ export function startServer(dir, port = 0, host = '127.0.0.1') {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         return;
       }
+      // Revalidation (the browser's, and the service worker's copy right after the first load) costs a 304.
+      const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, { etag, 'cache-control': 'no-cache' }).end();
+        return;
+      }
       const body = await readFile(file);
       res.writeHead(200, {
+        etag,
         'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
         'content-length': body.length,
         'x-content-type-options': 'nosniff',

@@ -5,17 +5,24 @@
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "inference")]
 use crate::card::ModelCard;
+#[cfg(feature = "inference")]
 use crate::clusters::{Atlas, AtlasError};
+#[cfg(feature = "inference")]
 use crate::model::Model;
+#[cfg(feature = "inference")]
 use crate::preprocess;
+#[cfg(feature = "inference")]
 use crate::signal::Record;
+#[cfg(feature = "inference")]
 use crate::Result;
 
 /// The CSV header shared by the CLI and the browser export.
 pub const CSV_HEADER: &str = "record,layer,sample,time_s,cluster,entropy";
 
 /// A loaded model with its card and (optionally) its atlas of clusters.
+#[cfg(feature = "inference")]
 pub struct Engine {
     pub card: ModelCard,
     pub atlas: Option<Atlas>,
@@ -80,6 +87,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+#[cfg(feature = "inference")]
 impl Engine {
     /// Loads a model, its card and, when given, its atlas; refuses an atlas fitted for another model.
     pub fn new(onnx: &[u8], card_json: &[u8], atlas_json: Option<&[u8]>) -> Result<Self> {

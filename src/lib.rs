@@ -6,13 +6,15 @@
 pub mod card;
 pub mod clusters;
 pub mod explain;
+/// tract inference: behind the default `inference` feature, so the page's wasm (which only draws) does not link tract.
+#[cfg(feature = "inference")]
 pub mod model;
 pub mod paper;
 pub mod preprocess;
 pub mod signal;
 pub mod surrogate;
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(not(target_arch = "wasm32"), feature = "inference"))]
 pub mod fit;
 
 #[cfg(target_arch = "wasm32")]
@@ -20,7 +22,9 @@ pub mod web;
 
 pub use card::ModelCard;
 pub use clusters::Atlas;
-pub use explain::{Engine, Explanation, LayerExplanation};
+#[cfg(feature = "inference")]
+pub use explain::Engine;
+pub use explain::{Explanation, LayerExplanation};
 pub use signal::{Lead, Record};
 
 /// Every error the library returns.
@@ -30,6 +34,7 @@ pub enum Error {
     Signal(#[from] signal::SignalError),
     #[error(transparent)]
     Card(#[from] card::CardError),
+    #[cfg(feature = "inference")]
     #[error(transparent)]
     Model(#[from] model::ModelError),
     #[error(transparent)]

@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use ecglens::web::protocol::{parse_example_index, sibling, Request, Response};
-use ecglens::web::worker::header_signal_files;
+use ecglens::web::header_signal_files;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 

@@ -20,7 +20,7 @@ use web_sys::{File, HtmlCanvasElement, HtmlInputElement, MessageEvent, Worker, W
 use super::canvas;
 use super::export::{self, ViewSettings};
 use super::protocol::{ReadyInfo, Request, Response};
-use super::worker::{header_signal_files, js_error_text};
+use super::{header_signal_files, js_error_text};
 use crate::paper::{wheel_factor, Layout, PaperSettings, View, GAINS_MM_PER_MV, SPEEDS_MM_PER_S};
 use crate::Explanation;
 
@@ -138,6 +138,7 @@ struct Ctx {
     sort: RwSignal<(SortKey, bool)>,
     notice: RwSignal<String>,
     resize: RwSignal<u32>,
+    offline: RwSignal<Offline>,
 }
 
 impl Ctx {
@@ -148,6 +149,57 @@ impl Ctx {
     fn settings_untracked(&self) -> ViewSettings {
         untrack(|| self.settings())
     }
+}
+
+/// Whether the site is stored for offline use (body[data-offline]: `pending` / `ready` / `unavailable`).
+#[derive(Debug, Clone, PartialEq)]
+enum Offline {
+    Pending,
+    Ready,
+    Unavailable(String),
+}
+
+impl Offline {
+    fn key(&self) -> &'static str {
+        match self {
+            Offline::Pending => "pending",
+            Offline::Ready => "ready",
+            Offline::Unavailable(_) => "unavailable",
+        }
+    }
+    fn label(&self) -> String {
+        match self {
+            Offline::Pending => "storing a copy for offline use…".into(),
+            Offline::Ready => "works offline".into(),
+            Offline::Unavailable(why) => format!("not stored for offline use ({why})"),
+        }
+    }
+}
+
+/// Registers `sw.js` (www/sw.js), which stores the site's own files so the app opens without a network.
+/// `offline` becomes `Ready` once the browser has installed and activated it, i.e. every file is cached.
+fn register_service_worker(offline: RwSignal<Offline>) {
+    let Some(window) = web_sys::window() else { return };
+    let navigator = window.navigator();
+    // Absent on insecure origins (plain http other than localhost) and in some private modes.
+    if !Reflect::has(&navigator, &JsValue::from_str("serviceWorker")).unwrap_or(false) {
+        offline.set(Offline::Unavailable("this browser or origin has no service workers".into()));
+        return;
+    }
+    let container = navigator.service_worker();
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = JsFuture::from(container.register("./sw.js")).await {
+            offline.set(Offline::Unavailable(js_error_text(&e)));
+            return;
+        }
+        match container.ready().map(JsFuture::from) {
+            Ok(ready) => match ready.await {
+                Ok(_) => offline.set(Offline::Ready),
+                Err(e) => offline.set(Offline::Unavailable(js_error_text(&e))),
+            },
+            Err(e) => offline.set(Offline::Unavailable(js_error_text(&e))),
+        }
+    });
 }
 
 fn test_panic_ui() {
@@ -522,7 +574,9 @@ fn App() -> impl IntoView {
         sort: RwSignal::new((SortKey::Order, false)),
         notice: RwSignal::new(String::new()),
         resize: RwSignal::new(0),
+        offline: RwSignal::new(Offline::Pending),
     };
+    register_service_worker(ctx.offline);
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
 
     // body[data-state]
@@ -543,6 +597,7 @@ fn App() -> impl IntoView {
         };
         set_body_state(state);
     });
+    Effect::new(move |_| set_body_data("offline", ctx.offline.with(Offline::key)));
     // A fatal error is also shown in the static #fatal box (visible even if the UI cannot render).
     Effect::new(move |_| {
         if let Some(message) = ctx.fatal.get() {
@@ -910,7 +965,10 @@ fn App() -> impl IntoView {
             </table>
         </section>
         <footer>
-            <p>{format!("ecglens {} · no network request after load · no data leaves this tab", export::APP_VERSION)}</p>
+            <p>
+                {format!("ecglens {} · no network request after load · no data leaves this tab · ", export::APP_VERSION)}
+                <span data-testid="offline">{move || ctx.offline.with(Offline::label)}</span>
+            </p>
         </footer>
     }
 }

@@ -11,7 +11,11 @@ pub mod canvas;
 pub mod export;
 pub mod panic;
 pub mod protocol;
+/// The worker owns tract: it exists only with the `inference` feature (the page's wasm is built without it).
+#[cfg(feature = "inference")]
 pub mod worker;
+
+use wasm_bindgen::{JsCast, JsValue};
 
 /// Entry point of the `ecglens-web` binary: mounts the app into `#app`.
 pub fn run() {
@@ -20,6 +24,7 @@ pub fn run() {
 }
 
 /// Entry point of the `ecglens-worker` binary.
+#[cfg(feature = "inference")]
 pub fn run_worker() {
     worker::run();
 }
@@ -33,4 +38,31 @@ pub fn wfdb_read(
 ) -> Result<crate::Record, String> {
     let _ = header_name;
     crate::signal::wfdb::read_record(header, &|name: &str| lookup(name)).map_err(|e| e.to_string())
+}
+
+/// File names of the signal lines of a WFDB header (second line onwards, first token), deduplicated.
+pub fn header_signal_files(header: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(header);
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let _record_line = lines.next();
+    let mut out: Vec<String> = Vec::new();
+    for line in lines {
+        if let Some(name) = line.split_whitespace().next() {
+            if name != "~" && !out.iter().any(|n| n == name) && !name.contains("..") {
+                out.push(name.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The message of a JS exception or error value.
+pub fn js_error_text(value: &JsValue) -> String {
+    if let Some(s) = value.as_string() {
+        return s;
+    }
+    if let Some(e) = value.dyn_ref::<js_sys::Error>() {
+        return String::from(e.message());
+    }
+    format!("{value:?}")
 }

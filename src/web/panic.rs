@@ -28,6 +28,7 @@ pub fn install_ui() {
 }
 
 /// The worker's hook: console + a `fatal` message to the page.
+#[cfg(feature = "inference")]
 pub fn install_worker() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);

@@ -14,6 +14,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Response as FetchResponse};
 
 use super::protocol::{parse_example_index, sibling, ReadyInfo, Request, Response};
+use super::{header_signal_files, js_error_text};
 use crate::explain::sha256_hex;
 use crate::Engine;
 
@@ -129,16 +130,6 @@ async fn fetch_required(url: &str) -> Result<Vec<u8>, String> {
     fetch_bytes(url).await?.ok_or_else(|| format!("{url} is missing from the site (HTTP 404)"))
 }
 
-pub(crate) fn js_error_text(value: &JsValue) -> String {
-    if let Some(s) = value.as_string() {
-        return s;
-    }
-    if let Some(e) = value.dyn_ref::<js_sys::Error>() {
-        return String::from(e.message());
-    }
-    format!("{value:?}")
-}
-
 async fn init() -> Result<State, String> {
     let t0 = now_ms();
     let onnx = fetch_required("models/default.onnx").await?;
@@ -188,22 +179,6 @@ async fn init() -> Result<State, String> {
         load_ms: now_ms() - t0,
     };
     Ok(State { engine, example_files, info })
-}
-
-/// File names of the signal lines of a WFDB header (second line onwards, first token), deduplicated.
-pub fn header_signal_files(header: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(header);
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
-    let _record_line = lines.next();
-    let mut out: Vec<String> = Vec::new();
-    for line in lines {
-        if let Some(name) = line.split_whitespace().next() {
-            if name != "~" && !out.iter().any(|n| n == name) && !name.contains("..") {
-                out.push(name.to_string());
-            }
-        }
-    }
-    out
 }
 
 fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {

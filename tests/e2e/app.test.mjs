@@ -1,11 +1,12 @@
 // End-to-end tests of the release site (dist/) in headless Chromium (issues 2 and 5).
-// One page goes through every state in order; the last test asserts that nothing after "ready" touched the network.
+// One page goes through every state in order; a later test asserts that nothing after the page was ready (and the
+// service worker had stored the site) touched the network, another that the site opens offline after one visit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTIFACTS, DIST, EXAMPLES, ROOT, canvasInk, launch, openApp, serveDist, text, waitIdle, waitReady } from './helpers.mjs';
+import { ARTIFACTS, DIST, EXAMPLES, ROOT, canvasInk, launch, openApp, serveDist, text, waitIdle, waitOffline, waitReady } from './helpers.mjs';
 
 let srv, browser, app, page;
 let readyAt = 0;
@@ -28,6 +29,9 @@ after(async () => {
 test('the page loads to ready, shows the model output and draws the ECG', async () => {
   await page.goto(srv.url);
   await waitReady(page);
+  // "Loaded" includes the service worker's one-time copy of the site (its own public files) for offline use.
+  assert.equal(await waitOffline(page), 'ready', await text(page, 'offline'));
+  assert.match(await text(page, 'offline'), /works offline/);
   readyAt = performance.now();
   requestsAtReady = app.requests.length;
   hitsAtReady = srv.hits.length;
@@ -258,6 +262,43 @@ test('zero network requests after ready', async () => {
   assert.deepEqual(srv.hits.slice(hitsAtReady).map((h) => h.url), [], 'server hits after ready');
   assert.deepEqual(app.external, []);
   assert.deepEqual(await page.evaluate(() => window.__csp), [], 'Content-Security-Policy violations');
+});
+
+test('after one visit the site opens, draws and explains a file offline, with the server gone', async () => {
+  const own = await serveDist();
+  const other = await openApp(browser, own.url);
+  try {
+    await other.page.goto(own.url);
+    await waitReady(other.page);
+    assert.equal(await waitOffline(other.page), 'ready');
+    const cached = await other.page.evaluate(async () => {
+      const keys = await caches.keys();
+      const cache = await caches.open(keys.find((k) => k.startsWith('ecglens-')));
+      return (await cache.keys()).map((r) => new URL(r.url).pathname);
+    });
+    for (const f of ['/', '/index.html', '/sw.js', '/models/default.onnx', '/models/default.atlas.json', '/examples/index.json']) {
+      assert.equal(cached.includes(f), f !== '/sw.js', `${f} ${f === '/sw.js' ? 'is' : 'is not'} in the offline cache`);
+    }
+    await own.close();
+    await other.context.setOffline(true);
+    const hits = own.hits.length;
+    await other.page.reload();
+    await waitReady(other.page);
+    assert.match(await text(other.page, 'summary'), /Record: \S+/);
+    assert.ok((await canvasInk(other.page)).dark > 2000, 'the ECG is drawn offline');
+    // A user's file is explained offline too (the worker and model come from the cache).
+    const files = readdirSync(EXAMPLES).filter((f) => f.startsWith('00274_hr.')).map((f) => join(EXAMPLES, f));
+    await other.page.setInputFiles('[data-testid=file-input]', files);
+    await other.page.waitForSelector('[data-testid=batch] tr[data-record="00274_hr"][data-status=done]', { timeout: 120_000 });
+    await other.page.waitForFunction(() => document.querySelector('[data-testid=summary]').innerText.includes('Record: 00274_hr'));
+    await waitIdle(other.page);
+    assert.equal(own.hits.length, hits, 'the closed server was not reached');
+    assert.deepEqual(other.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e)), [], 'console errors offline');
+    await other.page.screenshot({ path: join(ARTIFACTS, '12-offline.png'), fullPage: true });
+  } finally {
+    await other.context.close();
+    await own.close();
+  }
 });
 
 for (const where of ['ui', 'worker']) {

@@ -35,20 +35,20 @@ export async function launch() {
 
 /**
  * A page on the served site with request recording:
- * `requests` (every request the browser made, page and worker), `external` (any not to our origin, blocked),
- * `csp` (Content-Security-Policy violations), `errors` (console errors and page errors).
+ * `requests` (every request the browser made: page, worker and service worker), `external` (any not to our
+ * origin), `csp` (Content-Security-Policy violations), `errors` (console errors and page errors).
+ * Service workers are allowed (the app registers one for offline use), so no request interception: Playwright's
+ * routing would bypass the service worker. External requests are recorded, and the page's CSP blocks them.
  */
 export async function openApp(browser, url, { viewport = { width: 1400, height: 1000 } } = {}) {
-  const context = await browser.newContext({ viewport, acceptDownloads: true, serviceWorkers: 'block' });
+  const context = await browser.newContext({ viewport, acceptDownloads: true, serviceWorkers: 'allow' });
   const origin = new URL(url).origin;
   const requests = [];
   const external = [];
-  context.on('request', (r) => requests.push({ url: r.url(), t: performance.now(), type: r.resourceType() }));
-  await context.route('**/*', (route) => {
-    const u = route.request().url();
-    if (u.startsWith(origin + '/') || u.startsWith('blob:') || u.startsWith('data:')) return route.continue();
-    external.push(u);
-    return route.abort();
+  context.on('request', (r) => {
+    const u = r.url();
+    requests.push({ url: u, t: performance.now(), type: r.resourceType(), sw: Boolean(r.serviceWorker()) });
+    if (!u.startsWith(origin + '/') && !u.startsWith('blob:') && !u.startsWith('data:')) external.push(u);
   });
   const page = await context.newPage();
   const errors = [];
@@ -59,6 +59,12 @@ export async function openApp(browser, url, { viewport = { width: 1400, height: 
     document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
   return { context, page, requests, external, errors, origin };
+}
+
+/** Waits until the service worker has stored the site (body[data-offline] leaves `pending`); returns the state. */
+export async function waitOffline(page, timeout = 180_000) {
+  await page.waitForFunction(() => (document.body.dataset.offline ?? 'pending') !== 'pending', null, { timeout, polling: 20 });
+  return page.evaluate(() => document.body.dataset.offline);
 }
 
 /** Waits until body[data-state] is ready (throws with the page's fatal message if it becomes error). */

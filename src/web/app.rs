@@ -50,6 +50,8 @@ thread_local! {
     static TEST_PANIC_WORKER: Cell<bool> = const { Cell::new(false) };
     static FIRST_DRAW: Cell<bool> = const { Cell::new(false) };
     static SHOW_NEXT: Cell<bool> = const { Cell::new(false) };
+    /// A redraw is scheduled for the next animation frame.
+    static DRAW_SCHEDULED: Cell<bool> = const { Cell::new(false) };
 }
 
 fn next_id() -> u64 {
@@ -544,6 +546,54 @@ fn summary_text(e: &Explanation, layer: usize) -> String {
     )
 }
 
+/// Draws at the next animation frame, unless a draw is already scheduled for it.
+fn schedule_draw(ctx: Ctx, canvas_ref: NodeRef<leptos::html::Canvas>) {
+    if DRAW_SCHEDULED.with(|d| d.replace(true)) {
+        return;
+    }
+    let draw = Closure::once_into_js(move || {
+        DRAW_SCHEDULED.with(|d| d.set(false));
+        draw_now(ctx, canvas_ref);
+    });
+    let scheduled = web_sys::window().map(|w| w.request_animation_frame(draw.unchecked_ref()));
+    if !matches!(scheduled, Some(Ok(_))) {
+        DRAW_SCHEDULED.with(|d| d.set(false));
+        draw_now(ctx, canvas_ref);
+    }
+}
+
+/// Draws the current record with the current settings (untracked: called from `schedule_draw`).
+fn draw_now(ctx: Ctx, canvas_ref: NodeRef<leptos::html::Canvas>) {
+    let settings = ctx.settings_untracked();
+    let Some(canvas) = canvas_ref.get_untracked() else { return };
+    let canvas: HtmlCanvasElement = canvas;
+        ctx.current.with_untracked(|shown| {
+            if let Some(shown) = shown {
+                let t = now_ms();
+                if let Err(e) = canvas::draw_ecg(&canvas, &shown.explanation, settings.layer, &settings.paper, &settings.view) {
+                    ctx.notice.set(format!("Drawing failed: {}", js_error_text(&e)));
+                }
+                let draw_ms = now_ms() - t;
+                set_body_data("drawMs", &format!("{draw_ms:.2}"));
+                if FIRST_DRAW.with(|f| !f.replace(true)) {
+                    // Navigation start → first drawn ECG (performance.now() is relative to navigation start).
+                    set_body_data("firstDrawMs", &format!("{:.1}", now_ms()));
+                }
+                // Drop → drawn timing for the first record of the user's last drop.
+                if let Some((_, t0)) = DROP_T0.with(|d| d.get()) {
+                    if shown.source == "your file" {
+                        set_body_data("dropToDrawnMs", &format!("{:.2}", now_ms() - t0));
+                        DROP_T0.with(|d| d.set(None));
+                    }
+                }
+                let version = shown.version;
+                if ctx.drawn.get_untracked() != version {
+                    ctx.drawn.set(version);
+                }
+            }
+        });
+}
+
 fn set_body_state(state: &str) {
     if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
         let _ = body.dataset().set("state", state);
@@ -605,37 +655,14 @@ fn App() -> impl IntoView {
         }
     });
 
-    // Drawing.
+    // Drawing: the effect tracks what the picture depends on; the drawing itself runs at the next animation
+    // frame, once per frame however many inputs came in (a 125 Hz mouse moves two or three times a frame).
     Effect::new(move |_| {
-        let settings = ctx.settings();
+        ctx.settings();
         ctx.resize.track();
-        let Some(canvas) = canvas_ref.get() else { return };
-        let canvas: HtmlCanvasElement = canvas;
-        ctx.current.with(|shown| {
-            if let Some(shown) = shown {
-                let t = now_ms();
-                if let Err(e) = canvas::draw_ecg(&canvas, &shown.explanation, settings.layer, &settings.paper, &settings.view) {
-                    ctx.notice.set(format!("Drawing failed: {}", js_error_text(&e)));
-                }
-                let draw_ms = now_ms() - t;
-                set_body_data("drawMs", &format!("{draw_ms:.2}"));
-                if FIRST_DRAW.with(|f| !f.replace(true)) {
-                    // Navigation start → first drawn ECG (performance.now() is relative to navigation start).
-                    set_body_data("firstDrawMs", &format!("{:.1}", now_ms()));
-                }
-                // Drop → drawn timing for the first record of the user's last drop.
-                if let Some((_, t0)) = DROP_T0.with(|d| d.get()) {
-                    if shown.source == "your file" {
-                        set_body_data("dropToDrawnMs", &format!("{:.2}", now_ms() - t0));
-                        DROP_T0.with(|d| d.set(None));
-                    }
-                }
-                let version = shown.version;
-                if ctx.drawn.get_untracked() != version {
-                    ctx.drawn.set(version);
-                }
-            }
-        });
+        ctx.current.track();
+        canvas_ref.track();
+        schedule_draw(ctx, canvas_ref);
     });
 
     start_worker(ctx);

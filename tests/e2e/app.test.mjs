@@ -264,6 +264,33 @@ test('zero network requests after ready', async () => {
   assert.deepEqual(await page.evaluate(() => window.__csp), [], 'Content-Security-Policy violations');
 });
 
+test('nothing about a patient is stored: no web storage, no IndexedDB, only the site\'s own files cached', async () => {
+  // By now this page has opened a user's file, a drop with a corrupt file and a batch of 40 records.
+  const stored = await page.evaluate(async () => {
+    const cached = [];
+    for (const key of await caches.keys()) {
+      const cache = await caches.open(key);
+      for (const request of await cache.keys()) cached.push(decodeURIComponent(new URL(request.url).pathname));
+    }
+    return {
+      local: localStorage.length,
+      session: sessionStorage.length,
+      databases: (await indexedDB.databases()).map((d) => d.name),
+      cookies: document.cookie,
+      cached,
+    };
+  });
+  assert.equal(stored.local, 0, 'localStorage');
+  assert.equal(stored.session, 0, 'sessionStorage');
+  assert.deepEqual(stored.databases, [], 'IndexedDB');
+  assert.equal(stored.cookies, '');
+  assert.ok(stored.cached.length > 10, `the offline cache has ${stored.cached.length} entries`);
+  for (const path of stored.cached) {
+    const file = path.replace(/^\/+/, '') || 'index.html';
+    assert.ok(existsSync(join(DIST, file)), `cached ${path} is not a file of the site`);
+  }
+});
+
 test('after one visit the site opens, draws and explains a file offline, with the server gone', async () => {
   const own = await serveDist();
   const other = await openApp(browser, own.url);

@@ -11,6 +11,13 @@ ensure_build_tools
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 
+if cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt >/dev/null 2>&1; then
+  log "0/3 cargo fmt --check"
+  cargo fmt --check
+else
+  log "rustfmt is not available: skipping cargo fmt --check"
+fi
+
 log "1/3 native: cargo test --locked"
 cargo test --locked
 

@@ -80,7 +80,10 @@ impl Atlas {
     /// Refuses an atlas fitted for another model, or whose layers do not match the card's taps.
     pub fn check_model(&self, model_sha256: &str, taps: &[TapSpec]) -> Result<(), AtlasError> {
         if !self.model_sha256.eq_ignore_ascii_case(model_sha256) {
-            return Err(AtlasError::ModelMismatch { atlas: self.model_sha256.clone(), model: model_sha256.to_string() });
+            return Err(AtlasError::ModelMismatch {
+                atlas: self.model_sha256.clone(),
+                model: model_sha256.to_string(),
+            });
         }
         for layer in &self.layers {
             let tap = taps
@@ -113,7 +116,8 @@ impl LayerAtlas {
         if self.centroids.iter().any(|c| c.len() != channels) {
             return bad("a centroid has the wrong number of channels");
         }
-        if !(self.variance.is_finite() && self.variance > 0.0 && self.temperature.is_finite() && self.temperature > 0.0) {
+        if !(self.variance.is_finite() && self.variance > 0.0 && self.temperature.is_finite() && self.temperature > 0.0)
+        {
             return bad("variance and temperature must be positive");
         }
         Ok(())
@@ -175,7 +179,11 @@ pub fn posterior_argmax_entropy(squared_distances: &[f32], scale: f32) -> (usize
         .map(|l| {
             let log_p = l - log_z;
             let p = log_p.exp();
-            if p > 0.0 { -p * log_p } else { 0.0 }
+            if p > 0.0 {
+                -p * log_p
+            } else {
+                0.0
+            }
         })
         .sum();
     (best, entropy.max(0.0) as f32)

@@ -113,11 +113,8 @@ impl Engine {
     /// The model on its own: preprocessing + inference, logits averaged over windows, taps per window.
     pub fn infer(&self, record: &Record) -> Result<(preprocess::Prepared, Vec<crate::model::ModelOutput>)> {
         let prepared = preprocess::prepare(record, &self.card)?;
-        let outputs = prepared
-            .windows
-            .iter()
-            .map(|window| self.model.run(window.view()))
-            .collect::<Result<Vec<_>, _>>()?;
+        let outputs =
+            prepared.windows.iter().map(|window| self.model.run(window.view())).collect::<Result<Vec<_>, _>>()?;
         Ok((prepared, outputs))
     }
 
@@ -164,7 +161,9 @@ impl Engine {
         if let Some(atlas) = &self.atlas {
             for layer_atlas in &atlas.layers {
                 let Some(tap_ix) = self.card.taps.iter().position(|t| t.name == layer_atlas.layer) else {
-                    return Err(AtlasError::Invalid(format!("layer {} is not a tap of the model", layer_atlas.layer)).into());
+                    return Err(
+                        AtlasError::Invalid(format!("layer {} is not a tap of the model", layer_atlas.layer)).into()
+                    );
                 };
                 let tap = &self.card.taps[tap_ix];
                 let per_window: Vec<_> = outputs.iter().map(|o| layer_atlas.assign(o.taps[tap_ix].view())).collect();

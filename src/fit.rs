@@ -94,11 +94,8 @@ pub fn load_ptbxl(data: &Path, classes: &[String]) -> Result<Vec<Item>, FitError
     let (headers, rows) = read_csv(&statements)?;
     let class_col = column(&headers, "diagnostic_class", &statements)?;
     let diag_col = column(&headers, "diagnostic", &statements)?;
-    let code_to_class: BTreeMap<String, String> = rows
-        .iter()
-        .filter(|r| r[diag_col].starts_with('1'))
-        .map(|r| (r[0].clone(), r[class_col].clone()))
-        .collect();
+    let code_to_class: BTreeMap<String, String> =
+        rows.iter().filter(|r| r[diag_col].starts_with('1')).map(|r| (r[0].clone(), r[class_col].clone())).collect();
     let database = ptbxl.join("ptbxl_database.csv");
     let (headers, rows) = read_csv(&database)?;
     let (id_col, fold_col, scp_col, hr_col) = (
@@ -159,12 +156,17 @@ pub fn read_npy(bytes: &[u8]) -> Result<ndarray::Array3<f32>, String> {
         1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
         _ => (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12),
     };
-    let header = std::str::from_utf8(bytes.get(start..start + header_len).ok_or("truncated header")?).map_err(|e| e.to_string())?;
+    let header = std::str::from_utf8(bytes.get(start..start + header_len).ok_or("truncated header")?)
+        .map_err(|e| e.to_string())?;
     if header.contains("'fortran_order': True") {
         return Err("Fortran order is not supported".into());
     }
     let shape_text = header.split("'shape': (").nth(1).and_then(|s| s.split(')').next()).ok_or("no shape")?;
-    let shape: Vec<usize> = shape_text.split(',').filter(|s| !s.trim().is_empty()).map(|s| s.trim().parse().map_err(|_| "bad shape")).collect::<Result<_, _>>()?;
+    let shape: Vec<usize> = shape_text
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.trim().parse().map_err(|_| "bad shape"))
+        .collect::<Result<_, _>>()?;
     if shape.len() != 3 {
         return Err(format!("expected 3 dimensions, found {shape:?}"));
     }
@@ -209,7 +211,13 @@ pub fn infer_all(engine: &Engine, items: Vec<Item>) -> Vec<Inferred> {
             Source::Wfdb(path) => {
                 let record = read_wfdb(path)?;
                 let (prepared, outputs) = engine.infer(&record)?;
-                Ok(Inferred { sample_rate_hz: record.sample_rate_hz, n_samples: record.n_samples(), prepared, outputs, item: item.clone() })
+                Ok(Inferred {
+                    sample_rate_hz: record.sample_rate_hz,
+                    n_samples: record.n_samples(),
+                    prepared,
+                    outputs,
+                    item: item.clone(),
+                })
             }
             Source::ModelInput(window) => {
                 let output = engine.model().run(window.view()).map_err(crate::Error::from)?;
@@ -221,7 +229,13 @@ pub fn infer_all(engine: &Engine, items: Vec<Item>) -> Vec<Inferred> {
                     model_samples: n,
                     lead_sources: Vec::new(),
                 };
-                Ok(Inferred { sample_rate_hz: engine.card.input.sample_rate_hz, n_samples: n, prepared, outputs: vec![output], item: item.clone() })
+                Ok(Inferred {
+                    sample_rate_hz: engine.card.input.sample_rate_hz,
+                    n_samples: n,
+                    prepared,
+                    outputs: vec![output],
+                    item: item.clone(),
+                })
             }
         })();
         match result {
@@ -235,13 +249,24 @@ pub fn infer_all(engine: &Engine, items: Vec<Item>) -> Vec<Inferred> {
 
 impl Inferred {
     pub fn explain(&self, engine: &Engine) -> Result<Explanation, crate::Error> {
-        engine.explain_outputs(&self.item.name, self.sample_rate_hz, self.n_samples, self.prepared.clone(), &self.outputs)
+        engine.explain_outputs(
+            &self.item.name,
+            self.sample_rate_hz,
+            self.n_samples,
+            self.prepared.clone(),
+            &self.outputs,
+        )
     }
 }
 
 /// Per-channel mean and std of a layer's activations over the reference set, and a row sample
 /// (normalised) of at most `max_rows` time steps for k-means.
-pub fn layer_matrix(reference: &[Inferred], tap_ix: usize, max_rows: usize, seed: u64) -> (Vec<f32>, Vec<f32>, Array2<f32>) {
+pub fn layer_matrix(
+    reference: &[Inferred],
+    tap_ix: usize,
+    max_rows: usize,
+    seed: u64,
+) -> (Vec<f32>, Vec<f32>, Array2<f32>) {
     let channels = reference[0].outputs[0].taps[tap_ix].nrows();
     let mut sum = vec![0f64; channels];
     let mut sum_sq = vec![0f64; channels];
@@ -285,7 +310,8 @@ pub fn layer_matrix(reference: &[Inferred], tap_ix: usize, max_rows: usize, seed
 /// k-means++ with restarts (linfa) on a normalised activation matrix: centroids and the shared per-dimension variance.
 pub fn kmeans(matrix: &Array2<f32>, k: usize, n_runs: usize, seed: u64) -> Result<(Vec<Vec<f32>>, f32, f64), FitError> {
     let (n, d) = matrix.dim();
-    let data = ndarray016::Array2::from_shape_vec((n, d), matrix.iter().copied().collect()).map_err(|e| FitError::KMeans(e.to_string()))?;
+    let data = ndarray016::Array2::from_shape_vec((n, d), matrix.iter().copied().collect())
+        .map_err(|e| FitError::KMeans(e.to_string()))?;
     let dataset = linfa::DatasetBase::from(data);
     let rng = rand_xoshiro::Xoshiro256Plus::seed_from_u64(seed);
     let model = KMeans::params_with_rng(k, rng)
@@ -302,7 +328,13 @@ pub fn kmeans(matrix: &Array2<f32>, k: usize, n_runs: usize, seed: u64) -> Resul
 }
 
 /// Fits one layer atlas per tap with `k` clusters.
-pub fn fit_layers(engine: &Engine, reference: &[Inferred], k: usize, max_rows: usize, seed: u64) -> Result<Vec<LayerAtlas>, FitError> {
+pub fn fit_layers(
+    engine: &Engine,
+    reference: &[Inferred],
+    k: usize,
+    max_rows: usize,
+    seed: u64,
+) -> Result<Vec<LayerAtlas>, FitError> {
     engine
         .card
         .taps
@@ -338,7 +370,15 @@ pub struct Features {
 }
 
 pub fn features(engine: &Engine, records: &[Inferred]) -> Result<Features, FitError> {
-    let mut f = Features { names: vec![], per_layer: vec![], cnn_probabilities: vec![], cnn_positive: vec![], labels: vec![], folds: vec![], mean_entropy: vec![] };
+    let mut f = Features {
+        names: vec![],
+        per_layer: vec![],
+        cnn_probabilities: vec![],
+        cnn_positive: vec![],
+        labels: vec![],
+        folds: vec![],
+        mean_entropy: vec![],
+    };
     for inferred in records {
         let e = inferred.explain(engine)?;
         f.names.push(inferred.item.name.clone());
@@ -430,7 +470,12 @@ fn agreement(a: &[Vec<bool>], b: &[Vec<bool>]) -> (f64, f64) {
 }
 
 /// The paper's table on `test`: the CNN against the truth, then surrogates on each layer and on all layers.
-pub fn evaluate(engine: &Engine, reference: &Features, test: &Features, params: ForestParams) -> Result<Vec<EvaluationRow>, FitError> {
+pub fn evaluate(
+    engine: &Engine,
+    reference: &Features,
+    test: &Features,
+    params: ForestParams,
+) -> Result<Vec<EvaluationRow>, FitError> {
     let labelled: Vec<usize> = (0..test.labels.len()).filter(|i| test.labels[*i].is_some()).collect();
     let truth: Vec<Vec<bool>> = labelled.iter().filter_map(|i| test.labels[*i].clone()).collect();
     let cnn_pos: Vec<Vec<bool>> = labelled.iter().map(|i| test.cnn_positive[*i].clone()).collect();
@@ -444,11 +489,15 @@ pub fn evaluate(engine: &Engine, reference: &Features, test: &Features, params: 
         macro_auroc: macro_auroc(&cnn_prob, &truth),
     }];
     let n_layers = engine.card.taps.len();
-    let mut sets: Vec<(String, Vec<usize>)> = (0..n_layers).map(|l| (engine.card.taps[l].name.clone(), vec![l])).collect();
+    let mut sets: Vec<(String, Vec<usize>)> =
+        (0..n_layers).map(|l| (engine.card.taps[l].name.clone(), vec![l])).collect();
     sets.push(("all layers".into(), (0..n_layers).collect()));
     for (name, layers) in sets {
         let surrogate = fit_surrogate(
-            layers.iter().flat_map(|l| (0..reference.per_layer[0][*l].len()).map(move |c| format!("{l}:{c}"))).collect(),
+            layers
+                .iter()
+                .flat_map(|l| (0..reference.per_layer[0][*l].len()).map(move |c| format!("{l}:{c}")))
+                .collect(),
             engine.card.output.classes.clone(),
             engine.card.thresholds(),
             &reference.rows(&layers),
@@ -461,9 +510,16 @@ pub fn evaluate(engine: &Engine, reference: &Features, test: &Features, params: 
     Ok(rows)
 }
 
-fn surrogate_row(name: &str, surrogate: &Surrogate, test: &Features, layers: &[usize], labelled: &[usize]) -> Result<EvaluationRow, FitError> {
+fn surrogate_row(
+    name: &str,
+    surrogate: &Surrogate,
+    test: &Features,
+    layers: &[usize],
+    labelled: &[usize],
+) -> Result<EvaluationRow, FitError> {
     let x = test.rows(layers);
-    let probabilities: Vec<Vec<f32>> = x.iter().map(|row| surrogate.predict_proba(row)).collect::<Result<_, _>>().map_err(crate::Error::from)?;
+    let probabilities: Vec<Vec<f32>> =
+        x.iter().map(|row| surrogate.predict_proba(row)).collect::<Result<_, _>>().map_err(crate::Error::from)?;
     let positive: Vec<Vec<bool>> = probabilities.iter().map(|p| surrogate.decide(p)).collect();
     let (fidelity, exact_fidelity) = agreement(&positive, &test.cnn_positive);
     let truth: Vec<Vec<bool>> = labelled.iter().filter_map(|i| test.labels[*i].clone()).collect();
@@ -496,7 +552,12 @@ pub fn table_markdown(rows: &[EvaluationRow]) -> String {
 }
 
 /// Builds an atlas from fitted layers and a surrogate on all layers.
-pub fn assemble_atlas(engine: &Engine, layers: Vec<LayerAtlas>, surrogate: Option<Surrogate>, report: serde_json::Value) -> Atlas {
+pub fn assemble_atlas(
+    engine: &Engine,
+    layers: Vec<LayerAtlas>,
+    surrogate: Option<Surrogate>,
+    report: serde_json::Value,
+) -> Atlas {
     Atlas {
         format: ATLAS_FORMAT.into(),
         model_sha256: engine.model_sha256.clone(),
@@ -553,7 +614,12 @@ pub fn landmark_track(annotations: &[wfdb::Annotation], n_samples: usize) -> Vec
 }
 
 /// Share of each cluster's samples in each landmark, over LUDB records, per layer; then names.
-pub fn name_clusters(engine: &Engine, atlas: &mut Atlas, ludb: &Path, annotation_lead: &str) -> Result<serde_json::Value, FitError> {
+pub fn name_clusters(
+    engine: &Engine,
+    atlas: &mut Atlas,
+    ludb: &Path,
+    annotation_lead: &str,
+) -> Result<serde_json::Value, FitError> {
     let data = ludb.join("data");
     let mut headers: Vec<PathBuf> = std::fs::read_dir(&data)
         .map_err(|e| data_err(&data, e))?
@@ -596,17 +662,24 @@ pub fn name_clusters(engine: &Engine, atlas: &mut Atlas, ludb: &Path, annotation
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for c in 0..layer.k {
             let shares = &layer.landmark_shares[c];
-            let (best, share) = shares.iter().enumerate().fold((0, 0f32), |acc, (m, s)| if *s > acc.1 { (m, *s) } else { acc });
+            let (best, share) =
+                shares.iter().enumerate().fold((0, 0f32), |acc, (m, s)| if *s > acc.1 { (m, *s) } else { acc });
             layer.cluster_names[c] = if share >= 0.6 {
                 let n = seen.entry(LANDMARKS[best]).or_insert(0);
                 *n += 1;
-                if *n == 1 { LANDMARKS[best].to_string() } else { format!("{} ({})", LANDMARKS[best], n) }
+                if *n == 1 {
+                    LANDMARKS[best].to_string()
+                } else {
+                    format!("{} ({})", LANDMARKS[best], n)
+                }
             } else {
                 format!("C{}", c + 1)
             };
         }
     }
-    Ok(serde_json::json!({ "ludb_records": used, "annotation_lead": annotation_lead, "landmarks": LANDMARKS, "rule": "a cluster is named after a landmark holding at least 60 % of its samples inside the annotated span" }))
+    Ok(
+        serde_json::json!({ "ludb_records": used, "annotation_lead": annotation_lead, "landmarks": LANDMARKS, "rule": "a cluster is named after a landmark holding at least 60 % of its samples inside the annotated span" }),
+    )
 }
 
 #[cfg(test)]
@@ -623,7 +696,20 @@ mod tests {
     #[test]
     fn landmark_track_marks_waves_and_the_tp_segment() {
         let a = |sample, symbol| wfdb::Annotation { sample, code: 0, symbol, subtype: 0, chan: 0, num: 0, aux: None };
-        let ann = vec![a(10, '('), a(12, 'p'), a(15, ')'), a(20, '('), a(22, 'N'), a(25, ')'), a(30, '('), a(33, 't'), a(38, ')'), a(50, '('), a(52, 'p'), a(55, ')')];
+        let ann = vec![
+            a(10, '('),
+            a(12, 'p'),
+            a(15, ')'),
+            a(20, '('),
+            a(22, 'N'),
+            a(25, ')'),
+            a(30, '('),
+            a(33, 't'),
+            a(38, ')'),
+            a(50, '('),
+            a(52, 'p'),
+            a(55, ')'),
+        ];
         let track = landmark_track(&ann, 60);
         assert_eq!(track[12], Some(0));
         assert_eq!(track[17], None); // PR segment

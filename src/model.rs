@@ -99,10 +99,7 @@ impl Model {
             let tap = view(ix)?;
             let shape = tap.shape();
             let (channels, steps) = (shape[1], shape[2]);
-            let matrix = tap
-                .to_shape((channels, steps))
-                .map_err(|e| ModelError::Run(e.to_string()))?
-                .to_owned();
+            let matrix = tap.to_shape((channels, steps)).map_err(|e| ModelError::Run(e.to_string()))?.to_owned();
             taps.push(matrix);
         }
         Ok(ModelOutput { logits, taps })

@@ -26,9 +26,7 @@ pub const SPEEDS_MM_PER_S: [f64; 2] = [25.0, 50.0];
 /// Gains offered by the UI, mm/mV.
 pub const GAINS_MM_PER_MV: [f64; 3] = [5.0, 10.0, 20.0];
 /// The twelve standard leads, in the conventional order.
-pub const STANDARD_LEADS: [&str; 12] = [
-    "I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6",
-];
+pub const STANDARD_LEADS: [&str; 12] = ["I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"];
 /// The lead of the 3×4 layout's rhythm strip.
 pub const RHYTHM_LEAD: &str = "II";
 /// Width of the left gutter that holds the calibration pulses, mm (not zoomed).
@@ -506,9 +504,7 @@ fn assign_rows(layout: Layout, names: &[String]) -> Vec<(Vec<Option<usize>>, boo
             Layout::ThreeByFourWithRhythm => 3.max(n.div_ceil(cols)),
             Layout::SixByTwo => 6.max(n.div_ceil(cols)),
         };
-        (0..rows_n)
-            .map(|r| ((0..cols).map(|c| Some(c * rows_n + r).filter(|&i| i < n)).collect(), false))
-            .collect()
+        (0..rows_n).map(|r| ((0..cols).map(|c| Some(c * rows_n + r).filter(|&i| i < n)).collect(), false)).collect()
     };
     if layout == Layout::ThreeByFourWithRhythm && !names.is_empty() {
         let rhythm = find_lead(names, RHYTHM_LEAD).unwrap_or(0);
@@ -779,7 +775,13 @@ fn polyline_into(
         let j = (i + 1).min(n - 1);
         let f = (p - i as f64).clamp(0.0, 1.0) as f32;
         let (a, b) = (values[i], values[j]);
-        let v = if f <= 0.0 { a } else if f >= 1.0 { b } else { a + (b - a) * f };
+        let v = if f <= 0.0 {
+            a
+        } else if f >= 1.0 {
+            b
+        } else {
+            a + (b - a) * f
+        };
         v.is_finite().then_some(v)
     };
 
@@ -1404,18 +1406,15 @@ mod tests {
         let scene = wide_scene(&s, 10.0);
         let mm = CSS_PX_PER_MM;
         // Time lines in the trace area: 0..=250 mm → 251 lines, every 5th major.
-        let in_area = |segs: &Vec<Segment>| {
-            segs.iter().filter(|l| l.x0 == l.x1 && l.x0 as f64 >= scene.frame.x0 - 1e-3).count()
-        };
+        let in_area =
+            |segs: &Vec<Segment>| segs.iter().filter(|l| l.x0 == l.x1 && l.x0 as f64 >= scene.frame.x0 - 1e-3).count();
         assert_eq!(in_area(&scene.grid.major), 51);
         assert_eq!(in_area(&scene.grid.minor), 200);
         // Horizontal lines every mm; the baseline is a major line.
         let row = &scene.rows[0];
-        let hz_major: Vec<f64> =
-            scene.grid.major.iter().filter(|l| l.y0 == l.y1).map(|l| l.y0 as f64).collect();
+        let hz_major: Vec<f64> = scene.grid.major.iter().filter(|l| l.y0 == l.y1).map(|l| l.y0 as f64).collect();
         assert!(hz_major.iter().any(|&y| close(y, row.baseline_y, 1e-3)));
-        let hz_minor: Vec<f64> =
-            scene.grid.minor.iter().filter(|l| l.y0 == l.y1).map(|l| l.y0 as f64).collect();
+        let hz_minor: Vec<f64> = scene.grid.minor.iter().filter(|l| l.y0 == l.y1).map(|l| l.y0 as f64).collect();
         let mut ys: Vec<f64> = hz_major.iter().chain(&hz_minor).cloned().filter(|&y| y <= row.rect.bottom()).collect();
         ys.sort_by(f64::total_cmp);
         ys.dedup_by(|a, b| close(*a, *b, 1e-3));
@@ -1564,7 +1563,7 @@ mod tests {
         assert!(env.len() as f64 <= p.rect.w + 2.0);
         let tops = env.iter().filter(|q| close(q.1 as f64, track.y, 1e-3)).count();
         assert_eq!(tops, 26); // every spike in the panel's 2.5 s (samples 0, 97, ..., 2425)
-        // No track, nothing drawn.
+                              // No track, nothing drawn.
         let s = PaperSettings { show_entropy: false, ..PaperSettings::default() };
         let p = &wide_scene(&s, 10.0).panels[0];
         assert!(p.entropy_track.is_none());
@@ -1833,7 +1832,8 @@ mod tests {
         let mut bands = Vec::new();
         let mut path = PathData::new();
         for _ in 0..10 {
-            let scene = layout_scene(&PaperSettings::default(), &View::default(), &names12(), 10.0, 1400.0, CSS_PX_PER_MM);
+            let scene =
+                layout_scene(&PaperSettings::default(), &View::default(), &names12(), 10.0, 1400.0, CSS_PX_PER_MM);
             path.clear();
             for p in &scene.panels {
                 trace_polyline_into(&samples, fs, p, &mut poly);

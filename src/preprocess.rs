@@ -7,7 +7,6 @@ use ndarray::Array2;
 use crate::card::ModelCard;
 use crate::signal::{filter, leads, resample, Record, SignalError};
 
-
 /// The model's view of one record.
 #[derive(Debug, Clone)]
 pub struct Prepared {
@@ -27,10 +26,7 @@ pub struct Prepared {
 /// (Einthoven: III = II − I; Goldberger: aVR = −(I + II)/2, aVL = I − II/2, aVF = II − I/2).
 pub fn select_leads(record: &Record, card: &ModelCard) -> Result<(Vec<Vec<f32>>, Vec<Option<usize>>), SignalError> {
     let position = |canonical: &str| {
-        record
-            .leads
-            .iter()
-            .position(|lead| leads::canonical_lead_name(&lead.name) == Some(canonical))
+        record.leads.iter().position(|lead| leads::canonical_lead_name(&lead.name) == Some(canonical))
     };
     let lead_i = position("I");
     let lead_ii = position("II");
@@ -47,7 +43,8 @@ pub fn select_leads(record: &Record, card: &ModelCard) -> Result<(Vec<Vec<f32>>,
         let derived = match (lead_i, lead_ii) {
             (Some(i), Some(ii)) => {
                 let (a, b) = (&record.leads[i].samples_mv, &record.leads[ii].samples_mv);
-                let combine = |f: &dyn Fn(f32, f32) -> f32| a.iter().zip(b).map(|(x, y)| f(*x, *y)).collect::<Vec<f32>>();
+                let combine =
+                    |f: &dyn Fn(f32, f32) -> f32| a.iter().zip(b).map(|(x, y)| f(*x, *y)).collect::<Vec<f32>>();
                 match canonical {
                     "III" => Some(combine(&|x, y| y - x)),
                     "aVR" => Some(combine(&|x, y| -(x + y) / 2.0)),
@@ -115,10 +112,8 @@ pub fn window_starts(model_samples: usize, window: usize) -> Vec<usize> {
 pub fn prepare(record: &Record, card: &ModelCard) -> Result<Prepared, SignalError> {
     record.validate()?;
     let (leads_mv, lead_sources) = select_leads(record, card)?;
-    let processed: Vec<Vec<f64>> = leads_mv
-        .iter()
-        .map(|lead| preprocess_lead(lead, record.sample_rate_hz, card))
-        .collect::<Result<_, _>>()?;
+    let processed: Vec<Vec<f64>> =
+        leads_mv.iter().map(|lead| preprocess_lead(lead, record.sample_rate_hz, card)).collect::<Result<_, _>>()?;
     let model_samples = processed.first().map_or(0, Vec::len);
     let n = card.input.n_samples;
     let starts = window_starts(model_samples, n);

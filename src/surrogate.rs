@@ -152,7 +152,14 @@ mod fitting {
             let trees = (0..params.n_trees)
                 .map(|_| {
                     let rows: Vec<usize> = (0..x.len()).map(|_| rng.gen_range(0..x.len())).collect();
-                    let mut builder = Builder { x, y: target, params, rng: &mut rng, tree: Tree::default(), importance: &mut importance };
+                    let mut builder = Builder {
+                        x,
+                        y: target,
+                        params,
+                        rng: &mut rng,
+                        tree: Tree::default(),
+                        importance: &mut importance,
+                    };
                     builder.grow(rows, 0);
                     builder.tree
                 })
@@ -260,7 +267,8 @@ mod fitting {
             };
             self.importance[feature] += gain * n as f64;
             let id = self.push(feature as i16, threshold, value);
-            let (left, right): (Vec<usize>, Vec<usize>) = rows.into_iter().partition(|&r| self.x[r][feature] <= threshold);
+            let (left, right): (Vec<usize>, Vec<usize>) =
+                rows.into_iter().partition(|&r| self.x[r][feature] <= threshold);
             let l = self.grow(left, depth + 1);
             let r = self.grow(right, depth + 1);
             self.tree.left[id as usize] = l;
@@ -276,9 +284,18 @@ mod fitting {
         #[test]
         fn forest_learns_a_threshold_rule_and_ranks_the_informative_feature_first() {
             let mut rng = StdRng::seed_from_u64(1);
-            let x: Vec<Vec<f32>> = (0..400).map(|_| vec![rng.gen::<f32>(), rng.gen::<f32>(), rng.gen::<f32>()]).collect();
+            let x: Vec<Vec<f32>> =
+                (0..400).map(|_| vec![rng.gen::<f32>(), rng.gen::<f32>(), rng.gen::<f32>()]).collect();
             let y = vec![x.iter().map(|r| if r[1] > 0.6 { 1.0 } else { 0.0 }).collect::<Vec<f32>>()];
-            let s = fit_surrogate(vec!["a".into(), "b".into(), "c".into()], vec!["X".into()], vec![0.5], &x, &y, ForestParams { n_trees: 30, ..Default::default() }).unwrap();
+            let s = fit_surrogate(
+                vec!["a".into(), "b".into(), "c".into()],
+                vec!["X".into()],
+                vec![0.5],
+                &x,
+                &y,
+                ForestParams { n_trees: 30, ..Default::default() },
+            )
+            .unwrap();
             assert!(s.predict_proba(&[0.1, 0.9, 0.1]).unwrap()[0] > 0.8);
             assert!(s.predict_proba(&[0.9, 0.2, 0.9]).unwrap()[0] < 0.2);
             assert!(s.importances[0][1] > 0.8, "{:?}", s.importances);

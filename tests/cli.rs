@@ -12,7 +12,8 @@ fn ecglens(args: &[&str]) -> std::process::Output {
 }
 
 fn example() -> String {
-    let index: serde_json::Value = serde_json::from_slice(&std::fs::read(root().join("www/examples/index.json")).unwrap()).unwrap();
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root().join("www/examples/index.json")).unwrap()).unwrap();
     index[0]["file"].as_str().unwrap().to_string()
 }
 
@@ -40,7 +41,8 @@ fn explain_writes_one_row_per_original_sample_and_layer() {
     let mut lines = csv.lines();
     assert_eq!(lines.next(), Some("record,layer,sample,time_s,cluster,entropy"));
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    let atlas: serde_json::Value = serde_json::from_slice(&std::fs::read(root().join("www/models/default.atlas.json")).unwrap()).unwrap();
+    let atlas: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root().join("www/models/default.atlas.json")).unwrap()).unwrap();
     let layers = atlas["layers"].as_array().unwrap();
     // PTB-XL high-resolution records: 5000 samples at 500 Hz, 3 layers.
     assert_eq!(rows.len(), 5000 * layers.len());
@@ -112,9 +114,11 @@ fn header_and_data_disagreeing_is_a_clear_error() {
 fn an_atlas_fitted_for_another_model_is_refused() {
     let onnx = std::fs::read(root().join("www/models/default.onnx")).unwrap();
     let card = std::fs::read(root().join("www/models/default.card.json")).unwrap();
-    let mut atlas: serde_json::Value = serde_json::from_slice(&std::fs::read(root().join("www/models/default.atlas.json")).unwrap()).unwrap();
+    let mut atlas: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root().join("www/models/default.atlas.json")).unwrap()).unwrap();
     assert!(ecglens::Engine::new(&onnx, &card, Some(atlas.to_string().as_bytes())).is_ok());
     atlas["model_sha256"] = "00".repeat(32).into();
-    let err = ecglens::Engine::new(&onnx, &card, Some(atlas.to_string().as_bytes())).err().expect("mismatch must be refused");
+    let err =
+        ecglens::Engine::new(&onnx, &card, Some(atlas.to_string().as_bytes())).err().expect("mismatch must be refused");
     assert!(err.to_string().contains("another model"), "{err}");
 }

@@ -35,7 +35,10 @@ fn tract_logits_equal_pytorch_and_onnxruntime_on_the_test_fold() {
             for (class, got) in output.logits.iter().enumerate() {
                 let want = expected[class].as_f64().unwrap() as f32;
                 worst = worst.max((got - want).abs());
-                assert!((got - want).abs() < 1e-4, "record {record} class {class} ({runtime}): tract {got}, reference {want}");
+                assert!(
+                    (got - want).abs() < 1e-4,
+                    "record {record} class {class} ({runtime}): tract {got}, reference {want}"
+                );
             }
         }
     }

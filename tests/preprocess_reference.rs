@@ -10,7 +10,8 @@ fn root() -> std::path::PathBuf {
 fn rust_preprocessing_reproduces_python_on_real_records() {
     let card = ModelCard::from_json(&std::fs::read(root().join("www/models/default.card.json")).unwrap()).unwrap();
     let fixture: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(root().join("tests/fixtures/preprocess_reference.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(root().join("tests/fixtures/preprocess_reference.json")).unwrap())
+            .unwrap();
     let cases = fixture.as_array().or_else(|| fixture["records"].as_array()).expect("a list of records");
     assert!(cases.len() >= 5);
     let mut checked = 0;

@@ -53,7 +53,11 @@ fn resample_poly_matches_scipy() {
 fn firwin_matches_scipy() {
     let r = load("signal_reference.json");
     for c in r["firwin_kaiser"].as_array().unwrap() {
-        let h = resample::firwin_kaiser_lowpass(c["numtaps"].as_u64().unwrap() as usize, c["cutoff"].as_f64().unwrap(), 5.0);
+        let h = resample::firwin_kaiser_lowpass(
+            c["numtaps"].as_u64().unwrap() as usize,
+            c["cutoff"].as_f64().unwrap(),
+            5.0,
+        );
         assert_close(&h, &vecf(&c["h"]), 1e-12, "firwin");
     }
 }
@@ -65,12 +69,8 @@ fn sosfiltfilt_matches_scipy() {
     let cases = r["sosfiltfilt"].as_array().unwrap();
     assert!(cases.len() >= 8);
     for c in cases {
-        let sos: Vec<[f64; 6]> = c["sos"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|row| vecf(row).try_into().expect("6 coefficients"))
-            .collect();
+        let sos: Vec<[f64; 6]> =
+            c["sos"].as_array().unwrap().iter().map(|row| vecf(row).try_into().expect("6 coefficients")).collect();
         assert_eq!(filter::default_padlen(&sos) as u64, c["padlen"].as_u64().unwrap());
         let x = vecf(&signals[c["signal"].as_str().unwrap()]);
         let y = filter::sosfiltfilt(&sos, &x).unwrap();
@@ -167,7 +167,11 @@ fn real_records_match_python_wfdb() {
             assert_eq!(lead.name, e["sig_name"][j].as_str().unwrap());
             let want = vecf(&e["values"][j]);
             for (k, &i) in idx.iter().enumerate() {
-                assert!((lead.samples_mv[i] as f64 - want[k]).abs() <= 1e-6 * (1.0 + want[k].abs()), "{key} {} [{i}]", lead.name);
+                assert!(
+                    (lead.samples_mv[i] as f64 - want[k]).abs() <= 1e-6 * (1.0 + want[k].abs()),
+                    "{key} {} [{i}]",
+                    lead.name
+                );
             }
             let sum: f64 = lead.samples_mv.iter().map(|&v| v as f64).sum();
             let sum_abs: f64 = lead.samples_mv.iter().map(|&v| (v as f64).abs()).sum();
@@ -183,8 +187,10 @@ fn real_records_match_python_wfdb() {
         let bytes = std::fs::read(data.join(format!("ludb/data/1.{lead}"))).unwrap();
         let got = wfdb::read_annotations(&bytes).unwrap();
         let e = &ann[lead];
-        let samples: Vec<usize> = e["sample"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
-        let symbols: Vec<char> = e["symbol"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().chars().next().unwrap()).collect();
+        let samples: Vec<usize> =
+            e["sample"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
+        let symbols: Vec<char> =
+            e["symbol"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().chars().next().unwrap()).collect();
         assert_eq!(got.iter().map(|a| a.sample).collect::<Vec<_>>(), samples, "{lead}");
         assert_eq!(got.iter().map(|a| a.symbol).collect::<Vec<_>>(), symbols, "{lead}");
         for (k, a) in got.iter().enumerate() {
@@ -193,7 +199,9 @@ fn real_records_match_python_wfdb() {
             assert_eq!(i64::from(a.subtype), e["subtype"][k].as_i64().unwrap());
         }
         let w = wfdb::waves(&got);
-        assert!(w.iter().any(|w| w.symbol == 'N') && w.iter().any(|w| w.symbol == 'p') && w.iter().any(|w| w.symbol == 't'));
+        assert!(
+            w.iter().any(|w| w.symbol == 'N') && w.iter().any(|w| w.symbol == 'p') && w.iter().any(|w| w.symbol == 't')
+        );
     }
 }
 

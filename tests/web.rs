@@ -2,8 +2,8 @@
 //! (runner configured in .cargo/config.toml; scripts/test.sh sets CHROMEDRIVER). Natively this file is empty.
 #![cfg(target_arch = "wasm32")]
 
-use ecglens::web::protocol::{parse_example_index, sibling, Request, Response};
 use ecglens::web::header_signal_files;
+use ecglens::web::protocol::{parse_example_index, sibling, Request, Response};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 

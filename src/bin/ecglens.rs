@@ -145,7 +145,8 @@ mod cli {
         match cli.command {
             Command::Explain { records, out, logits } => {
                 let atlas = read(&atlas_path)?;
-                let engine = Engine::new(&onnx, &card, Some(&atlas)).map_err(|e| format!("{}: {e}", atlas_path.display()))?;
+                let engine =
+                    Engine::new(&onnx, &card, Some(&atlas)).map_err(|e| format!("{}: {e}", atlas_path.display()))?;
                 explain(&engine, &records, out.as_deref(), logits.as_deref())
             }
             Command::Fit { data, ludb, k, out, max_rows } => {
@@ -155,12 +156,14 @@ mod cli {
             }
             Command::Bench(bench) => {
                 let atlas = std::fs::read(&atlas_path).ok();
-                let engine = Engine::new(&onnx, &card, atlas.as_deref()).map_err(|e| format!("{}: {e}", atlas_path.display()))?;
+                let engine = Engine::new(&onnx, &card, atlas.as_deref())
+                    .map_err(|e| format!("{}: {e}", atlas_path.display()))?;
                 bench_command(engine, bench)
             }
             Command::Evaluate { data, folds } => {
                 let atlas = read(&atlas_path)?;
-                let engine = Engine::new(&onnx, &card, Some(&atlas)).map_err(|e| format!("{}: {e}", atlas_path.display()))?;
+                let engine =
+                    Engine::new(&onnx, &card, Some(&atlas)).map_err(|e| format!("{}: {e}", atlas_path.display()))?;
                 evaluate_command(&engine, &data, &folds)
             }
         }
@@ -177,7 +180,8 @@ mod cli {
                 let header = read(&record)?;
                 let dir = record.parent().unwrap_or(Path::new(".")).to_path_buf();
                 let header_text = String::from_utf8_lossy(&header).to_string();
-                let dat_name = header_text.lines().nth(1).and_then(|l| l.split_whitespace().next()).unwrap_or("").to_string();
+                let dat_name =
+                    header_text.lines().nth(1).and_then(|l| l.split_whitespace().next()).unwrap_or("").to_string();
                 let dat = read(&dir.join(&dat_name))?;
                 let lookup = |name: &str| (name == dat_name).then(|| dat.clone());
                 let mut times = Vec::with_capacity(repeat);
@@ -195,11 +199,14 @@ mod cli {
                     std::hint::black_box(engine.model().run(input.view()).map_err(|e| e.to_string())?);
                     model_times.push(start.elapsed().as_secs_f64() * 1000.0);
                 }
-                println!("{}", serde_json::json!({
-                    "record": record.display().to_string(), "repeat": repeat,
-                    "explain_median_ms": median_ms(times.clone()), "explain_min_ms": times.iter().copied().fold(f64::INFINITY, f64::min),
-                    "inference_median_ms": median_ms(model_times),
-                }));
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "record": record.display().to_string(), "repeat": repeat,
+                        "explain_median_ms": median_ms(times.clone()), "explain_min_ms": times.iter().copied().fold(f64::INFINITY, f64::min),
+                        "inference_median_ms": median_ms(model_times),
+                    })
+                );
                 Ok(())
             }
             Bench::Kmeans { data, layer, k, runs, max_rows, dump } => {
@@ -222,10 +229,13 @@ mod cli {
                     times.push(start.elapsed().as_secs_f64() * 1000.0);
                     inertia = i;
                 }
-                println!("{}", serde_json::json!({
-                    "implementation": "linfa-clustering KMeans (k-means++, Lloyd)", "rows": matrix.nrows(), "channels": matrix.ncols(),
-                    "k": k, "n_init": runs, "median_ms": median_ms(times), "mean_sq_distance": inertia,
-                }));
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "implementation": "linfa-clustering KMeans (k-means++, Lloyd)", "rows": matrix.nrows(), "channels": matrix.ncols(),
+                        "k": k, "n_init": runs, "median_ms": median_ms(times), "mean_sq_distance": inertia,
+                    })
+                );
                 Ok(())
             }
         }
@@ -285,7 +295,14 @@ mod cli {
         (reference, validation, test)
     }
 
-    fn fit_command(mut engine: Engine, data: &Path, ludb: Option<&Path>, k: &str, out: &Path, max_rows: usize) -> Result<(), String> {
+    fn fit_command(
+        mut engine: Engine,
+        data: &Path,
+        ludb: Option<&Path>,
+        k: &str,
+        out: &Path,
+        max_rows: usize,
+    ) -> Result<(), String> {
         let started = std::time::Instant::now();
         let items = fit::load_ptbxl(data, &engine.card.output.classes).map_err(|e| e.to_string())?;
         eprintln!("{} records in {}", items.len(), data.display());
@@ -308,8 +325,13 @@ mod cli {
             let vf = features(&engine, &validation)?;
             let rows = fit::evaluate(&engine, &rf, &vf, quick).map_err(|e| e.to_string())?;
             let fidelity = rows.last().map_or(0.0, |r| r.fidelity);
-            let mean_entropy: f32 = vf.mean_entropy.iter().map(|e| e.iter().sum::<f32>() / e.len().max(1) as f32).sum::<f32>() / vf.mean_entropy.len().max(1) as f32;
-            eprintln!("k = {k:>2}: validation fidelity (all layers) {:.2} %, mean entropy {mean_entropy:.3} nats", 100.0 * fidelity);
+            let mean_entropy: f32 =
+                vf.mean_entropy.iter().map(|e| e.iter().sum::<f32>() / e.len().max(1) as f32).sum::<f32>()
+                    / vf.mean_entropy.len().max(1) as f32;
+            eprintln!(
+                "k = {k:>2}: validation fidelity (all layers) {:.2} %, mean entropy {mean_entropy:.3} nats",
+                100.0 * fidelity
+            );
             selection.push(serde_json::json!({ "k": k, "validation_fidelity": fidelity, "validation_mean_entropy": mean_entropy, "table": rows }));
             if best.is_none_or(|(_, f)| fidelity > f) {
                 best = Some((k, fidelity));
@@ -326,7 +348,8 @@ mod cli {
             .unwrap_or(best_k);
         eprintln!("chosen k = {chosen}");
         // The chosen K's layers were fitted during selection: reuse them rather than fit again.
-        let layers = fitted.into_iter().find(|(k, _)| *k == chosen).map(|(_, l)| l).ok_or("the chosen K was not fitted")?;
+        let layers =
+            fitted.into_iter().find(|(k, _)| *k == chosen).map(|(_, l)| l).ok_or("the chosen K was not fitted")?;
         engine.atlas = Some(fit::assemble_atlas(&engine, layers, None, serde_json::Value::Null));
         let mut landmark_report = serde_json::Value::Null;
         if let Some(ludb) = ludb {
@@ -340,9 +363,18 @@ mod cli {
         let params = ForestParams::default();
         let table = fit::evaluate(&engine, &rf, &tf, params).map_err(|e| e.to_string())?;
         let atlas = engine.atlas.take().ok_or("no atlas")?;
-        let feature_names: Vec<String> = atlas.layers.iter().flat_map(|l| l.cluster_names.iter().map(move |n| format!("{}:{n}", l.layer))).collect();
+        let feature_names: Vec<String> =
+            atlas.layers.iter().flat_map(|l| l.cluster_names.iter().map(move |n| format!("{}:{n}", l.layer))).collect();
         let all: Vec<usize> = (0..atlas.layers.len()).collect();
-        let surrogate = fit_surrogate(feature_names, engine.card.output.classes.clone(), engine.card.thresholds(), &rf.rows(&all), &rf.cnn_targets(), params).map_err(|e| e.to_string())?;
+        let surrogate = fit_surrogate(
+            feature_names,
+            engine.card.output.classes.clone(),
+            engine.card.thresholds(),
+            &rf.rows(&all),
+            &rf.cnn_targets(),
+            params,
+        )
+        .map_err(|e| e.to_string())?;
         let report = serde_json::json!({
             "reference": { "records": reference.len(), "description": "PTB-XL (ptbxl/ raw 500 Hz records and ptbxl-extra/ preprocessed windows) outside folds 9 and 10" },
             "normalisation": "per channel z-score over all reference time steps",

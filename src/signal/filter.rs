@@ -16,7 +16,9 @@ fn normalised(sos: &[[f64; 6]]) -> Result<Vec<[f64; 6]>, SignalError> {
         .enumerate()
         .map(|(i, s)| {
             if s.iter().any(|v| !v.is_finite()) {
-                return Err(SignalError::Filter { message: format!("section {i} has a coefficient that is not a number") });
+                return Err(SignalError::Filter {
+                    message: format!("section {i} has a coefficient that is not a number"),
+                });
             }
             let a0 = s[3];
             if a0 == 0.0 {
@@ -113,7 +115,8 @@ mod tests {
     use proptest::prelude::*;
 
     // butter(2, 0.2, output='sos') from scipy
-    const LP: [[f64; 6]; 1] = [[0.0674552738890719, 0.1349105477781438, 0.0674552738890719, 1.0, -1.1429805025399011, 0.41280159809618877]];
+    const LP: [[f64; 6]; 1] =
+        [[0.0674552738890719, 0.1349105477781438, 0.0674552738890719, 1.0, -1.1429805025399011, 0.41280159809618877]];
 
     #[test]
     fn dc_passes_unchanged_through_lowpass() {

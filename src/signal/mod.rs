@@ -79,7 +79,10 @@ impl Record {
     /// equal length, every sample finite.
     pub fn validate(&self) -> Result<(), SignalError> {
         if !(self.sample_rate_hz.is_finite() && self.sample_rate_hz > 0.0) {
-            return Err(SignalError::BadSampleRate { record: self.name.clone(), rate: self.sample_rate_hz.to_string() });
+            return Err(SignalError::BadSampleRate {
+                record: self.name.clone(),
+                rate: self.sample_rate_hz.to_string(),
+            });
         }
         let first = self.leads.first().ok_or_else(|| SignalError::NoLeads { record: self.name.clone() })?;
         let n = first.samples_mv.len();
@@ -125,7 +128,14 @@ pub enum SignalError {
     #[error("the signal file {file} named in {header} was not provided: add it next to the header")]
     MissingSignalFile { header: String, file: String },
     #[error("{file} is truncated or does not match its header: {header} promises {n_samples} samples per lead ({duration_s:.2} s), which needs {expected_bytes} bytes, but the file holds {actual_bytes} bytes")]
-    Truncated { file: String, header: String, n_samples: usize, duration_s: f64, expected_bytes: usize, actual_bytes: usize },
+    Truncated {
+        file: String,
+        header: String,
+        n_samples: usize,
+        duration_s: f64,
+        expected_bytes: usize,
+        actual_bytes: usize,
+    },
     #[error("{file} does not match its header {header}: lead {lead} adds up to checksum {actual}, the header says {expected}; the file is corrupt or belongs to another recording")]
     ChecksumMismatch { file: String, header: String, lead: String, expected: i64, actual: i64 },
     #[error("{file}: lead {lead} has {count} of {n_samples} samples marked invalid (no signal; the first at {first_time_s:.3} s) — too many to fill in")]

@@ -32,7 +32,9 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
 pub fn rational_ratio(from_hz: f64, to_hz: f64) -> Result<(usize, usize), SignalError> {
     for (what, v) in [("original", from_hz), ("target", to_hz)] {
         if !(v.is_finite() && v > 0.0) {
-            return Err(SignalError::Resample { message: format!("the {what} sampling rate {v} Hz is not a positive number") });
+            return Err(SignalError::Resample {
+                message: format!("the {what} sampling rate {v} Hz is not a positive number"),
+            });
         }
     }
     // Integer rates: exact.
@@ -60,10 +62,9 @@ pub fn rational_ratio(from_hz: f64, to_hz: f64) -> Result<(usize, usize), Signal
             break;
         }
         let ai = a as u64;
-        let (Some(h2), Some(k2)) = (
-            ai.checked_mul(h1).and_then(|v| v.checked_add(h0)),
-            ai.checked_mul(k1).and_then(|v| v.checked_add(k0)),
-        ) else {
+        let (Some(h2), Some(k2)) =
+            (ai.checked_mul(h1).and_then(|v| v.checked_add(h0)), ai.checked_mul(k1).and_then(|v| v.checked_add(k0)))
+        else {
             break;
         };
         if h2 as u128 > MAX_FACTOR as u128 || k2 as u128 > MAX_FACTOR as u128 {

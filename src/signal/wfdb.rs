@@ -25,7 +25,9 @@
 
 use std::borrow::Cow;
 
-use super::limits::{MAX_ANNOTATION_BYTES, MAX_DURATION_S, MAX_FILE_BYTES, MAX_HEADER_BYTES, MAX_SIGNALS, MAX_TOTAL_SAMPLES};
+use super::limits::{
+    MAX_ANNOTATION_BYTES, MAX_DURATION_S, MAX_FILE_BYTES, MAX_HEADER_BYTES, MAX_SIGNALS, MAX_TOTAL_SAMPLES,
+};
 use super::{Lead, Record, SignalError};
 
 /// Share of invalid samples in a lead up to which they are interpolated instead of refused.
@@ -190,11 +192,10 @@ fn parse_header_named(file: &str, text: &str) -> Result<Header, SignalError> {
             Some((a, b)) => (a, Some(b)),
             None => (*t, None),
         };
-        sample_rate_hz = fs
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite() && *v > 0.0)
-            .ok_or_else(|| syntax(rec_line_no, format!("the sampling frequency {fs:?} is not a positive number")))?;
+        sample_rate_hz =
+            fs.parse::<f64>().ok().filter(|v| v.is_finite() && *v > 0.0).ok_or_else(|| {
+                syntax(rec_line_no, format!("the sampling frequency {fs:?} is not a positive number"))
+            })?;
         if let Some(c) = counter {
             let (cf, base) = match c.split_once('(') {
                 Some((a, b)) => (a, Some(b.trim_end_matches(')'))),
@@ -241,7 +242,10 @@ fn parse_header_named(file: &str, text: &str) -> Result<Header, SignalError> {
         if sig_lines.len() < n_signals {
             return Err(syntax(
                 rec_line_no,
-                format!("the record line announces {n_signals} signals but only {} signal lines follow", sig_lines.len()),
+                format!(
+                    "the record line announces {n_signals} signals but only {} signal lines follow",
+                    sig_lines.len()
+                ),
             ));
         }
         for &(line_no, l) in sig_lines.iter().take(n_signals) {
@@ -274,7 +278,8 @@ fn parse_signal_line(file: &str, line_no: usize, l: &str) -> Result<SignalSpec, 
     let digits_end = |s: &str| s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let mut s = *fmt_tok;
     let e = digits_end(s);
-    let format = s[..e].parse::<u32>().map_err(|_| syntax(format!("the storage format {fmt_tok:?} is not a number")))?;
+    let format =
+        s[..e].parse::<u32>().map_err(|_| syntax(format!("the storage format {fmt_tok:?} is not a number")))?;
     s = &s[e..];
     let mut samples_per_frame = 1usize;
     let mut skew = 0usize;
@@ -302,10 +307,9 @@ fn parse_signal_line(file: &str, line_no: usize, l: &str) -> Result<SignalSpec, 
     let int_field = |i: usize, what: &str| -> Result<Option<i64>, SignalError> {
         match tok.get(i) {
             None => Ok(None),
-            Some(t) => t
-                .parse::<i64>()
-                .map(Some)
-                .map_err(|_| syntax(format!("the {what} {t:?} is not a whole number"))),
+            Some(t) => {
+                t.parse::<i64>().map(Some).map_err(|_| syntax(format!("the {what} {t:?} is not a whole number")))
+            }
         }
     };
     let adc_resolution = int_field(3, "ADC resolution")?.unwrap_or(0);
@@ -318,7 +322,8 @@ fn parse_signal_line(file: &str, line_no: usize, l: &str) -> Result<SignalSpec, 
     let initial_value = int_field(5, "initial value")?.unwrap_or(adc_zero);
     let checksum = int_field(6, "checksum")?;
     let block_size = int_field(7, "block size")?.unwrap_or(0);
-    let block_size = u64::try_from(block_size).map_err(|_| syntax(format!("the block size {block_size} is negative")))?;
+    let block_size =
+        u64::try_from(block_size).map_err(|_| syntax(format!("the block size {block_size} is negative")))?;
     // gain[(baseline)][/units]
     let mut adc_gain = 200.0;
     let mut baseline = adc_zero;
@@ -330,7 +335,9 @@ fn parse_signal_line(file: &str, line_no: usize, l: &str) -> Result<SignalSpec, 
         };
         let (gain_s, base_s) = match gb.split_once('(') {
             Some((a, b)) => {
-                let b = b.strip_suffix(')').ok_or_else(|| syntax(format!("the gain field {g:?} lacks a closing parenthesis")))?;
+                let b = b
+                    .strip_suffix(')')
+                    .ok_or_else(|| syntax(format!("the gain field {g:?} lacks a closing parenthesis")))?;
                 (a, Some(b))
             }
             None => (gb, None),
@@ -487,7 +494,10 @@ pub fn read_record_slices<'a>(
 /// Reads a record from a `.hea` path on disk, its signal files beside it (native only).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn read_record_file(hea_path: &std::path::Path) -> Result<Record, SignalError> {
-    let io = |p: &std::path::Path, e: std::io::Error| SignalError::Io { path: p.display().to_string(), message: e.to_string() };
+    let io = |p: &std::path::Path, e: std::io::Error| SignalError::Io {
+        path: p.display().to_string(),
+        message: e.to_string(),
+    };
     let meta = std::fs::metadata(hea_path).map_err(|e| io(hea_path, e))?;
     if meta.len() > MAX_HEADER_BYTES as u64 {
         return Err(SignalError::TooLarge {
@@ -570,11 +580,16 @@ pub fn read_record_from_header<'a>(
                 header.signals[j].format
             )));
         }
-        let data = dat(fname).ok_or_else(|| SignalError::MissingSignalFile { header: hea.clone(), file: fname.to_string() })?;
+        let data = dat(fname)
+            .ok_or_else(|| SignalError::MissingSignalFile { header: hea.clone(), file: fname.to_string() })?;
         if data.len() > MAX_FILE_BYTES {
             return Err(SignalError::TooLarge {
                 file: fname.to_string(),
-                message: format!("more than {} MB; at most {} MB are accepted", MAX_FILE_BYTES / 1_048_576, MAX_FILE_BYTES / 1_048_576),
+                message: format!(
+                    "more than {} MB; at most {} MB are accepted",
+                    MAX_FILE_BYTES / 1_048_576,
+                    MAX_FILE_BYTES / 1_048_576
+                ),
             });
         }
         let offset = first.byte_offset;
@@ -641,7 +656,11 @@ pub fn read_record_from_header<'a>(
                 }
             }
             if mv_per_unit.is_none() {
-                comments.push(format!("ecglens: signal {} ({lead}) is in {:?}, not a voltage: left out", sig + 1, spec.units));
+                comments.push(format!(
+                    "ecglens: signal {} ({lead}) is in {:?}, not a voltage: left out",
+                    sig + 1,
+                    spec.units
+                ));
                 continue;
             }
             if let Some(first) = first_bad {
@@ -698,7 +717,9 @@ fn check_size(hea: &str, n_signals: usize, n: u64, fs: f64) -> Result<(), Signal
     }
     match n.checked_mul(n_signals as u64) {
         Some(t) if t <= MAX_TOTAL_SAMPLES as u64 => Ok(()),
-        _ => too_large(format!("{n} samples × {n_signals} signals; at most {MAX_TOTAL_SAMPLES} samples in all are accepted")),
+        _ => too_large(format!(
+            "{n} samples × {n_signals} signals; at most {MAX_TOTAL_SAMPLES} samples in all are accepted"
+        )),
     }
 }
 
@@ -790,7 +811,11 @@ pub fn read_annotations_named(file: &str, bytes: &[u8]) -> Result<Vec<Annotation
     if bytes.len() > MAX_ANNOTATION_BYTES {
         return Err(SignalError::TooLarge {
             file: file.to_string(),
-            message: format!("{} bytes; an annotation file is at most {} MB", bytes.len(), MAX_ANNOTATION_BYTES / 1_048_576),
+            message: format!(
+                "{} bytes; an annotation file is at most {} MB",
+                bytes.len(),
+                MAX_ANNOTATION_BYTES / 1_048_576
+            ),
         });
     }
     let word = |pos: usize| -> Option<u16> { Some(u16::from_le_bytes([*bytes.get(pos)?, *bytes.get(pos + 1)?])) };
@@ -854,7 +879,15 @@ pub fn read_annotations_named(file: &str, bytes: &[u8]) -> Result<Vec<Annotation
                 let sample = usize::try_from(time)
                     .map_err(|_| err(format!("annotation {} points before the start of the record", out.len() + 1)))?;
                 let code = code as u8;
-                out.push(Annotation { sample, code, symbol: annotation_symbol(code), subtype: 0, chan, num, aux: None });
+                out.push(Annotation {
+                    sample,
+                    code,
+                    symbol: annotation_symbol(code),
+                    subtype: 0,
+                    chan,
+                    num,
+                    aux: None,
+                });
             }
         }
     }
@@ -878,7 +911,13 @@ pub fn waves(annotations: &[Annotation]) -> Vec<Wave> {
     let mut out = Vec::new();
     for w in annotations.windows(3) {
         if let [on, peak, off] = w {
-            if on.symbol == '(' && off.symbol == ')' && peak.symbol != '(' && peak.symbol != ')' && on.sample <= peak.sample && peak.sample <= off.sample {
+            if on.symbol == '('
+                && off.symbol == ')'
+                && peak.symbol != '('
+                && peak.symbol != ')'
+                && on.sample <= peak.sample
+                && peak.sample <= off.sample
+            {
                 out.push(Wave { symbol: peak.symbol, onset: on.sample, peak: peak.sample, offset: off.sample });
             }
         }
@@ -1076,9 +1115,12 @@ mod tests {
         let rec = one_file("r 2 100\nr.dat 16\nr.dat 16\n", fmt16(&[1, 2, 3, 4, 5])).unwrap();
         assert_eq!(rec.n_samples(), 2);
         // truncated
-        let e = one_file("r 2 100 3\nr.dat 16 1 16 0 0 0 0 I\nr.dat 16 1 16 0 0 0 0 II\n", fmt16(&[1, 2, 3, 4, 5])).unwrap_err();
+        let e = one_file("r 2 100 3\nr.dat 16 1 16 0 0 0 0 I\nr.dat 16 1 16 0 0 0 0 II\n", fmt16(&[1, 2, 3, 4, 5]))
+            .unwrap_err();
         match &e {
-            SignalError::Truncated { expected_bytes, actual_bytes, .. } => assert_eq!((*expected_bytes, *actual_bytes), (12, 10)),
+            SignalError::Truncated { expected_bytes, actual_bytes, .. } => {
+                assert_eq!((*expected_bytes, *actual_bytes), (12, 10))
+            }
             other => panic!("{other:?}"),
         }
         assert!(e.to_string().contains("r.dat"), "{e}");

@@ -281,7 +281,12 @@ fn request_example(ctx: Ctx, index: usize) {
     JOBS.with(|j| {
         let mut jobs = j.borrow_mut();
         jobs.retain(|job| !matches!(job.target, Target::Example(_)));
-        jobs.push_front(Job { id, target: Target::Example(index), request: Request::Example { id, index }, files: vec![] });
+        jobs.push_front(Job {
+            id,
+            target: Target::Example(index),
+            request: Request::Example { id, index },
+            files: vec![],
+        });
     });
     ctx.example.set(Some(index));
     pump(ctx);
@@ -531,19 +536,28 @@ fn fmt_prob(p: f32) -> String {
 }
 
 fn summary_text(e: &Explanation, layer: usize) -> String {
-    let cnn = e.classes.iter().zip(&e.cnn_probabilities).map(|(c, p)| format!("{c} {}", fmt_prob(*p))).collect::<Vec<_>>().join(", ");
+    let cnn = e
+        .classes
+        .iter()
+        .zip(&e.cnn_probabilities)
+        .map(|(c, p)| format!("{c} {}", fmt_prob(*p)))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sur = match &e.surrogate {
-        Some(s) => e.classes.iter().zip(&s.probabilities).map(|(c, p)| format!("{c} {}", fmt_prob(*p))).collect::<Vec<_>>().join(", "),
+        Some(s) => e
+            .classes
+            .iter()
+            .zip(&s.probabilities)
+            .map(|(c, p)| format!("{c} {}", fmt_prob(*p)))
+            .collect::<Vec<_>>()
+            .join(", "),
         None => "n/a (no atlas)".into(),
     };
     let (layer_name, entropy) = match layer_of(e, layer) {
         Some(l) => (l.layer.clone(), format!("{:.3} nats (max {:.3})", l.mean_entropy, l.max_entropy)),
         None => ("none".into(), "n/a".into()),
     };
-    format!(
-        "Record: {} | CNN: {cnn} | Surrogate: {sur} | Layer: {layer_name} | Mean entropy: {entropy}",
-        e.record_name
-    )
+    format!("Record: {} | CNN: {cnn} | Surrogate: {sur} | Layer: {layer_name} | Mean entropy: {entropy}", e.record_name)
 }
 
 /// Draws at the next animation frame, unless a draw is already scheduled for it.
@@ -567,31 +581,33 @@ fn draw_now(ctx: Ctx, canvas_ref: NodeRef<leptos::html::Canvas>) {
     let settings = ctx.settings_untracked();
     let Some(canvas) = canvas_ref.get_untracked() else { return };
     let canvas: HtmlCanvasElement = canvas;
-        ctx.current.with_untracked(|shown| {
-            if let Some(shown) = shown {
-                let t = now_ms();
-                if let Err(e) = canvas::draw_ecg(&canvas, &shown.explanation, settings.layer, &settings.paper, &settings.view) {
-                    ctx.notice.set(format!("Drawing failed: {}", js_error_text(&e)));
-                }
-                let draw_ms = now_ms() - t;
-                set_body_data("drawMs", &format!("{draw_ms:.2}"));
-                if FIRST_DRAW.with(|f| !f.replace(true)) {
-                    // Navigation start → first drawn ECG (performance.now() is relative to navigation start).
-                    set_body_data("firstDrawMs", &format!("{:.1}", now_ms()));
-                }
-                // Drop → drawn timing for the first record of the user's last drop.
-                if let Some((_, t0)) = DROP_T0.with(|d| d.get()) {
-                    if shown.source == "your file" {
-                        set_body_data("dropToDrawnMs", &format!("{:.2}", now_ms() - t0));
-                        DROP_T0.with(|d| d.set(None));
-                    }
-                }
-                let version = shown.version;
-                if ctx.drawn.get_untracked() != version {
-                    ctx.drawn.set(version);
+    ctx.current.with_untracked(|shown| {
+        if let Some(shown) = shown {
+            let t = now_ms();
+            if let Err(e) =
+                canvas::draw_ecg(&canvas, &shown.explanation, settings.layer, &settings.paper, &settings.view)
+            {
+                ctx.notice.set(format!("Drawing failed: {}", js_error_text(&e)));
+            }
+            let draw_ms = now_ms() - t;
+            set_body_data("drawMs", &format!("{draw_ms:.2}"));
+            if FIRST_DRAW.with(|f| !f.replace(true)) {
+                // Navigation start → first drawn ECG (performance.now() is relative to navigation start).
+                set_body_data("firstDrawMs", &format!("{:.1}", now_ms()));
+            }
+            // Drop → drawn timing for the first record of the user's last drop.
+            if let Some((_, t0)) = DROP_T0.with(|d| d.get()) {
+                if shown.source == "your file" {
+                    set_body_data("dropToDrawnMs", &format!("{:.2}", now_ms() - t0));
+                    DROP_T0.with(|d| d.set(None));
                 }
             }
-        });
+            let version = shown.version;
+            if ctx.drawn.get_untracked() != version {
+                ctx.drawn.set(version);
+            }
+        }
+    });
 }
 
 fn set_body_state(state: &str) {
@@ -702,10 +718,15 @@ fn App() -> impl IntoView {
     let drag: StoredValue<Option<f64>> = StoredValue::new(None);
     let frame = move || {
         let canvas: HtmlCanvasElement = canvas_ref.get_untracked()?;
-        ctx.current.with_untracked(|c| c.as_ref().map(|s| canvas::frame_for(&canvas, &s.explanation, &ctx.paper.get_untracked())))
+        ctx.current.with_untracked(|c| {
+            c.as_ref().map(|s| canvas::frame_for(&canvas, &s.explanation, &ctx.paper.get_untracked()))
+        })
     };
     let canvas_x = move |client_x: f64| {
-        canvas_ref.get_untracked().map(|c: HtmlCanvasElement| client_x - c.get_bounding_client_rect().left()).unwrap_or(client_x)
+        canvas_ref
+            .get_untracked()
+            .map(|c: HtmlCanvasElement| client_x - c.get_bounding_client_rect().left())
+            .unwrap_or(client_x)
     };
     let on_wheel = move |ev: leptos::ev::WheelEvent| {
         let Some(frame) = frame() else { return };
@@ -752,7 +773,11 @@ fn App() -> impl IntoView {
             "json" => export::save(&format!("{stem}.json"), "application/json", &export::json(e)),
             _ => {
                 let info = ctx.info.get_untracked().unwrap_or_default();
-                export::save(&format!("{stem}.manifest.json"), "application/json", &export::manifest(e, &info, &ctx.settings_untracked()))
+                export::save(
+                    &format!("{stem}.manifest.json"),
+                    "application/json",
+                    &export::manifest(e, &info, &ctx.settings_untracked()),
+                )
             }
         };
         if let Err(message) = result {
@@ -764,12 +789,16 @@ fn App() -> impl IntoView {
         let (key, desc) = ctx.sort.get();
         let layer = ctx.layer.get();
         let mut rows = ctx.rows.get();
-        let entropy = |r: &Row| r.explanation.as_ref().and_then(|e| layer_of(e, layer).map(|l| l.mean_entropy)).unwrap_or(f32::NEG_INFINITY);
+        let entropy = |r: &Row| {
+            r.explanation.as_ref().and_then(|e| layer_of(e, layer).map(|l| l.mean_entropy)).unwrap_or(f32::NEG_INFINITY)
+        };
         let disagree = |r: &Row| r.explanation.as_ref().and_then(|e| disagreement(e)).unwrap_or(f32::NEG_INFINITY);
         match key {
             SortKey::Order => rows.sort_by_key(|r| r.id),
             SortKey::Name => rows.sort_by(|a, b| a.name.cmp(&b.name)),
-            SortKey::Prediction => rows.sort_by_key(|r| r.explanation.as_ref().map(|e| prediction(e)).unwrap_or_default()),
+            SortKey::Prediction => {
+                rows.sort_by_key(|r| r.explanation.as_ref().map(|e| prediction(e)).unwrap_or_default())
+            }
             SortKey::Entropy => rows.sort_by(|a, b| entropy(a).total_cmp(&entropy(b))),
             SortKey::Disagreement => rows.sort_by(|a, b| disagree(a).total_cmp(&disagree(b))),
             SortKey::Status => rows.sort_by_key(|r| r.status.key()),

@@ -59,13 +59,9 @@ impl Scratch {
             v.iter_mut().for_each(PathData::clear);
         }
         self.labels.clear();
-        for p in [
-            &mut self.grid_minor,
-            &mut self.grid_major,
-            &mut self.entropy_bg,
-            &mut self.entropy_area,
-            &mut self.ink,
-        ] {
+        for p in
+            [&mut self.grid_minor, &mut self.grid_major, &mut self.entropy_bg, &mut self.entropy_area, &mut self.ink]
+        {
             p.clear();
         }
     }
@@ -77,11 +73,7 @@ thread_local! {
 
 /// Duration of the record, s (from `n_samples`, else the longest lead).
 pub fn duration_s(expl: &Explanation) -> f64 {
-    let n = if expl.n_samples > 0 {
-        expl.n_samples
-    } else {
-        expl.signal_mv.iter().map(Vec::len).max().unwrap_or(0)
-    };
+    let n = if expl.n_samples > 0 { expl.n_samples } else { expl.signal_mv.iter().map(Vec::len).max().unwrap_or(0) };
     if expl.sample_rate_hz > 0.0 {
         n as f64 / expl.sample_rate_hz
     } else {
@@ -410,10 +402,8 @@ fn draw(
     }
 
     // Caption: what a printed ECG says at the bottom.
-    let mut caption = format!(
-        "{}   {} mm/s   {} mm/mV",
-        expl.record_name, settings.speed_mm_per_s, settings.gain_mm_per_mv
-    );
+    let mut caption =
+        format!("{}   {} mm/s   {} mm/mV", expl.record_name, settings.speed_mm_per_s, settings.gain_mm_per_mv);
     if let Some(l) = layer {
         caption.push_str(&format!("   layer {} (K = {})", l.layer, l.k));
     }

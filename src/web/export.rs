@@ -106,5 +106,9 @@ pub fn file_stem(record: &str) -> String {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' })
         .collect();
-    if s.is_empty() { "record".into() } else { s }
+    if s.is_empty() {
+        "record".into()
+    } else {
+        s
+    }
 }

@@ -90,9 +90,7 @@ pub fn parse_example_index(json: &[u8]) -> Result<(Vec<ExampleMeta>, String), St
         let str_of = |keys: &[&str]| -> Option<String> {
             keys.iter().find_map(|k| entry.get(*k)).map(|v| match v {
                 serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Array(a) => {
-                    a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("+")
-                }
+                serde_json::Value::Array(a) => a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("+"),
                 other => other.to_string(),
             })
         };

@@ -55,8 +55,8 @@ pub fn post(response: &Response) {
 /// Entry point of the `ecglens-worker` binary.
 pub fn run() {
     super::panic::install_worker();
-    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        match decode_request(&event.data()) {
+    let onmessage =
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| match decode_request(&event.data()) {
             Ok((Request::TestPanic, _)) => panic!("test panic requested by the page (?ecglens-test-panic=worker)"),
             Ok((request, files)) => {
                 let ready = STATE.with(|s| s.borrow().is_some());
@@ -67,8 +67,7 @@ pub fn run() {
                 }
             }
             Err(message) => post(&Response::Fatal { message }),
-        }
-    });
+        });
     scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
     wasm_bindgen_futures::spawn_local(async {
@@ -87,20 +86,16 @@ pub fn run() {
 }
 
 fn decode_request(data: &JsValue) -> Result<(Request, Vec<(String, Vec<u8>)>), String> {
-    let msg = Reflect::get(data, &"msg".into())
-        .ok()
-        .and_then(|v| v.as_string())
-        .ok_or("worker: a message without `msg`")?;
+    let msg =
+        Reflect::get(data, &"msg".into()).ok().and_then(|v| v.as_string()).ok_or("worker: a message without `msg`")?;
     let request: Request = serde_json::from_str(&msg).map_err(|e| format!("worker: bad request {msg}: {e}"))?;
     let mut files = Vec::new();
     if let Ok(list) = Reflect::get(data, &"files".into()) {
         if let Some(list) = list.dyn_ref::<Array>() {
             for item in list.iter() {
                 let name = Reflect::get(&item, &"name".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-                let bytes = Reflect::get(&item, &"bytes".into())
-                    .ok()
-                    .map(|b| Uint8Array::new(&b).to_vec())
-                    .unwrap_or_default();
+                let bytes =
+                    Reflect::get(&item, &"bytes".into()).ok().map(|b| Uint8Array::new(&b).to_vec()).unwrap_or_default();
                 files.push((name, bytes));
             }
         }

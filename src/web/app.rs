@@ -740,8 +740,17 @@ fn App() -> impl IntoView {
         }
         ctx.view.set(view);
     };
-    let on_down = move |ev: leptos::ev::MouseEvent| drag.set_value(Some(ev.client_x() as f64));
-    let on_move = move |ev: leptos::ev::MouseEvent| {
+    // Pointer events: mouse, pen and touch alike. The paper captures the pointer, so a drag that leaves it goes on.
+    let on_down = move |ev: leptos::ev::PointerEvent| {
+        if ev.button() != 0 {
+            return;
+        }
+        if let Some(paper) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+            let _ = paper.set_pointer_capture(ev.pointer_id());
+        }
+        drag.set_value(Some(ev.client_x() as f64));
+    };
+    let on_move = move |ev: leptos::ev::PointerEvent| {
         if let (Some(x0), Some(frame)) = (drag.get_value(), frame()) {
             let x = ev.client_x() as f64;
             let mut view = ctx.view.get_untracked();
@@ -750,7 +759,7 @@ fn App() -> impl IntoView {
             ctx.view.set(view);
         }
     };
-    let on_up = move |_ev: leptos::ev::MouseEvent| drag.set_value(None);
+    let on_up = move |_ev: leptos::ev::PointerEvent| drag.set_value(None);
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         let Some(frame) = frame() else { return };
         let mut view = ctx.view.get_untracked();
@@ -898,7 +907,7 @@ fn App() -> impl IntoView {
 
         <section class="view">
             <div class="paper" tabindex="0" data-testid="paper"
-                on:wheel=on_wheel on:mousedown=on_down on:mousemove=on_move on:mouseup=on_up on:mouseleave=on_up on:keydown=on_key>
+                on:wheel=on_wheel on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up on:keydown=on_key>
                 <canvas node_ref=canvas_ref data-testid="ecg-canvas" aria-label="12-lead ECG with cluster bands and entropy tracks"></canvas>
             </div>
             <aside class="side">

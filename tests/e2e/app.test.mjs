@@ -115,9 +115,15 @@ test('switching layer and layout', async () => {
   const cb = await canvas.boundingBox();
   await page.mouse.move(cb.x + cb.width / 2, cb.y + 100);
   await page.mouse.wheel(0, -400);
+  await waitIdle(page);
+  const zoomed = await text(page, 'zoom');
+  assert.match(zoomed, /zoom (?!1\.00)/);
   await page.mouse.down();
   await page.mouse.move(cb.x + cb.width / 2 - 200, cb.y + 100, { steps: 5 });
   await page.mouse.up();
+  await waitIdle(page);
+  const from = (t) => Number(/from (-?[\d.]+) s/.exec(t)[1]);
+  assert.ok(from(await text(page, 'zoom')) > from(zoomed), `dragging left moves later in time: ${zoomed} → ${await text(page, 'zoom')}`);
   await page.locator('[data-testid=paper]').focus();
   await page.keyboard.press('ArrowRight');
   await waitIdle(page);

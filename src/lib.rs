@@ -3,6 +3,7 @@
 //! The core (`signal`, `card`, `preprocess`, `model`, `clusters`, `surrogate`, `explain`) has no web
 //! dependency and is tested natively; `web` is the thin wasm32-only UI layer. See ARCHITECTURE.md.
 
+pub mod batch;
 pub mod card;
 pub mod clusters;
 pub mod explain;

@@ -3,6 +3,7 @@
 //! Automation contract (kept stable): `body[data-state]` is `loading` / `ready` / `busy` / `error`;
 //! `data-testid`s: `file-input` (`<input type=file multiple>`), `summary` (record name, CNN and surrogate
 //! probabilities, layer, mean entropy), `batch` (one row per loaded record with its status or error), plus
+//! `folder-input`, `notice`, `rows-hidden`,
 //! `gallery`, `layer`, `layout`, `speed`, `gain`, `ecg-canvas`, `legend`, `predictions`, `importance`,
 //! `progress`, `cancel`, `export-png`, `export-csv`, `export-json`, `export-manifest`, `dropzone`.
 
@@ -21,6 +22,7 @@ use super::canvas;
 use super::export::{self, ViewSettings};
 use super::protocol::{ReadyInfo, Request, Response};
 use super::{header_signal_files, js_error_text};
+use crate::batch::{header_size_problem, is_header, PickedFile, Planned};
 use crate::paper::{wheel_factor, Layout, PaperSettings, View, GAINS_MM_PER_MV, SPEEDS_MM_PER_S};
 use crate::Explanation;
 
@@ -28,14 +30,18 @@ use crate::Explanation;
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Target {
     Example(usize),
+    /// A record of the batch: its answer fills the row.
     Row,
+    /// A finished row the user opened again: its answer is shown.
+    Open(u64),
 }
 
 struct Job {
     id: u64,
     target: Target,
     request: Request,
-    files: Vec<(String, Vec<u8>)>,
+    /// Read just before the job is sent, so a folder of thousands of records is never all in memory at once.
+    files: Vec<(String, File)>,
 }
 
 thread_local! {
@@ -52,7 +58,12 @@ thread_local! {
     static SHOW_NEXT: Cell<bool> = const { Cell::new(false) };
     /// A redraw is scheduled for the next animation frame.
     static DRAW_SCHEDULED: Cell<bool> = const { Cell::new(false) };
+    /// The files of each batch row, to explain it again when it is opened (File handles: no bytes are kept).
+    static ROW_FILES: RefCell<std::collections::HashMap<u64, Vec<(String, File)>>> = RefCell::new(Default::default());
 }
+
+/// The batch table renders at most this many rows (sorted); the rest are counted.
+const MAX_ROWS_SHOWN: usize = 500;
 
 fn next_id() -> u64 {
     NEXT_ID.with(|n| {
@@ -101,8 +112,31 @@ struct Row {
     id: u64,
     name: String,
     status: RowStatus,
-    explanation: Option<Arc<Explanation>>,
+    /// What the table shows of a finished record. The full explanation (about 0.3 MB for 10 s at 500 Hz) is not
+    /// kept: opening the row explains it again from its files.
+    summary: Option<Arc<RowSummary>>,
     elapsed_ms: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct RowSummary {
+    prediction: String,
+    /// Per layer.
+    mean_entropy: Vec<f32>,
+    disagreement: Option<f32>,
+}
+
+impl RowSummary {
+    fn of(e: &Explanation) -> Self {
+        RowSummary {
+            prediction: prediction(e),
+            mean_entropy: e.layers.iter().map(|l| l.mean_entropy).collect(),
+            disagreement: disagreement(e),
+        }
+    }
+    fn entropy(&self, layer: usize) -> Option<f32> {
+        self.mean_entropy.get(layer).or(self.mean_entropy.last()).copied()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -247,19 +281,36 @@ fn pump(ctx: Ctx) {
                     }
                 });
             }
-            post_job(&job);
+            wasm_bindgen_futures::spawn_local(async move {
+                match read_files(&job.files).await {
+                    Ok(files) => post_job(&job.request, &files),
+                    Err(message) => fail_job(ctx, job.id, message),
+                }
+            });
         }
     }
     update_pending(ctx);
 }
 
-fn post_job(job: &Job) {
+/// Reads a job's files into memory, just before sending them to the worker.
+async fn read_files(files: &[(String, File)]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut out = Vec::with_capacity(files.len());
+    for (name, file) in files {
+        let buffer = JsFuture::from(file.array_buffer())
+            .await
+            .map_err(|e| format!("{name}: cannot read the file: {}", js_error_text(&e)))?;
+        out.push((name.clone(), Uint8Array::new(&buffer).to_vec()));
+    }
+    Ok(out)
+}
+
+fn post_job(request: &Request, job_files: &[(String, Vec<u8>)]) {
     let obj = Object::new();
-    let msg = serde_json::to_string(&job.request).unwrap_or_default();
+    let msg = serde_json::to_string(request).unwrap_or_default();
     let _ = Reflect::set(&obj, &"msg".into(), &JsValue::from_str(&msg));
     let files = Array::new();
     let transfer = Array::new();
-    for (name, bytes) in &job.files {
+    for (name, bytes) in job_files {
         let item = Object::new();
         let array = Uint8Array::from(bytes.as_slice());
         let _ = Reflect::set(&item, &"name".into(), &JsValue::from_str(name));
@@ -315,7 +366,7 @@ fn on_worker_message(ctx: Ctx, event: MessageEvent) {
     match response {
         Response::Ready(info) => {
             if TEST_PANIC_WORKER.with(|t| t.get()) {
-                post_job(&Job { id: 0, target: Target::Row, request: Request::TestPanic, files: vec![] });
+                post_job(&Request::TestPanic, &[]);
                 return;
             }
             let has_examples = !info.examples.is_empty();
@@ -337,11 +388,17 @@ fn on_worker_message(ctx: Ctx, event: MessageEvent) {
                         show(ctx, explanation, format!("example #{}", index + 1));
                     }
                 }
+                Some(Target::Open(_)) => {
+                    if ctx.example.get_untracked().is_none() {
+                        show(ctx, explanation, "your file".into());
+                    }
+                }
                 Some(Target::Row) | None => {
+                    let summary = Arc::new(RowSummary::of(&explanation));
                     ctx.rows.update(|rows| {
                         if let Some(r) = rows.iter_mut().find(|r| r.id == id) {
                             r.status = RowStatus::Done;
-                            r.explanation = Some(explanation.clone());
+                            r.summary = Some(summary);
                             r.elapsed_ms = elapsed_ms;
                         }
                     });
@@ -354,25 +411,42 @@ fn on_worker_message(ctx: Ctx, event: MessageEvent) {
             }
             pump(ctx);
         }
-        Response::Failed { id, message } => {
-            let target = finish(id);
-            match target {
-                Some(Target::Row) | None => {
-                    ctx.rows.update(|rows| {
-                        if let Some(r) = rows.iter_mut().find(|r| r.id == id) {
-                            r.status = RowStatus::Failed(message.clone());
-                        }
-                    });
-                    ctx.batch_done.update(|d| *d += 1);
-                }
-                Some(Target::Example(_)) => ctx.notice.set(format!("The example could not be read: {message}")),
-            }
-            pump(ctx);
-        }
+        Response::Failed { id, message } => fail_job(ctx, id, message),
         Response::Fatal { message } => {
             ctx.fatal.set(Some(message));
         }
     }
+}
+
+/// Job `id` failed (in the worker, or its files could not be read): its row shows why, the batch goes on.
+fn fail_job(ctx: Ctx, id: u64, message: String) {
+    match finish(id) {
+        Some(Target::Row) | None => {
+            ctx.rows.update(|rows| {
+                if let Some(r) = rows.iter_mut().find(|r| r.id == id) {
+                    r.status = RowStatus::Failed(message.clone());
+                }
+            });
+            ctx.batch_done.update(|d| *d += 1);
+        }
+        Some(Target::Example(_)) => ctx.notice.set(format!("The example could not be read: {message}")),
+        Some(Target::Open(_)) => ctx.notice.set(format!("The record could not be opened again: {message}")),
+    }
+    pump(ctx);
+}
+
+/// Explains a finished row again and shows it (ahead of a running batch, like an example).
+fn open_row(ctx: Ctx, row_id: u64) {
+    let Some(files) = ROW_FILES.with(|f| f.borrow().get(&row_id).cloned()) else { return };
+    let Some((header, _)) = files.first().cloned() else { return };
+    let id = next_id();
+    JOBS.with(|j| {
+        let mut jobs = j.borrow_mut();
+        jobs.retain(|job| !matches!(job.target, Target::Example(_) | Target::Open(_)));
+        jobs.push_front(Job { id, target: Target::Open(row_id), request: Request::Record { id, header }, files });
+    });
+    ctx.example.set(None);
+    pump(ctx);
 }
 
 /// Marks job `id` finished; returns where its answer goes.
@@ -414,63 +488,140 @@ fn start_worker(ctx: Ctx) {
     WORKER.with(|w| *w.borrow_mut() = Some(worker));
 }
 
-/// Reads the chosen files, groups them into records (one per `.hea`) and queues them.
-async fn add_files(ctx: Ctx, files: Vec<File>) {
-    let t0 = now_ms();
-    let mut loaded: Vec<(String, Vec<u8>)> = Vec::new();
-    for file in files {
-        let name = file.name();
-        match JsFuture::from(file.array_buffer()).await {
-            Ok(buffer) => loaded.push((name, Uint8Array::new(&buffer).to_vec())),
-            Err(e) => {
-                let id = next_id();
-                ctx.rows.update(|rows| {
-                    rows.push(Row {
-                        id,
-                        name: name.clone(),
-                        status: RowStatus::Failed(format!("{name}: cannot read the file: {}", js_error_text(&e))),
-                        explanation: None,
-                        elapsed_ms: 0.0,
-                    })
+/// A file the user chose or dropped, with where it was found.
+struct Picked {
+    meta: PickedFile,
+    file: File,
+}
+
+/// From a file list (the picker). Files of a folder picker carry their `webkitRelativePath`.
+fn picked_from_list(list: &web_sys::FileList) -> Vec<Picked> {
+    (0..list.length())
+        .filter_map(|i| list.get(i))
+        .map(|file| {
+            let relative = Reflect::get(&file, &"webkitRelativePath".into()).ok().and_then(|v| v.as_string());
+            let size = file.size().max(0.0) as u64;
+            let meta = match relative.filter(|r| !r.is_empty()) {
+                Some(path) => PickedFile::in_folder(&path, size),
+                None => PickedFile::loose(&file.name(), size),
+            };
+            Picked { meta, file }
+        })
+        .collect()
+}
+
+/// Walks dropped folders (File and Directory Entries API) down to their files.
+async fn picked_from_entries(entries: Vec<web_sys::FileSystemEntry>, ctx: Ctx) -> Vec<Picked> {
+    /// A dropped folder deeper or larger than this is cut short (with a notice), so a stray drop of a home folder
+    /// cannot freeze the tab.
+    const MAX_FILES: usize = 100_000;
+    let mut out = Vec::new();
+    let mut stack: Vec<(web_sys::FileSystemEntry, bool)> = entries.into_iter().map(|e| (e, false)).collect();
+    while let Some((entry, in_folder)) = stack.pop() {
+        if out.len() >= MAX_FILES {
+            ctx.notice.set(format!("Only the first {MAX_FILES} files of the dropped folders were read."));
+            break;
+        }
+        if entry.is_directory() {
+            let reader = entry.unchecked_ref::<web_sys::FileSystemDirectoryEntry>().create_reader();
+            // readEntries returns the folder in batches until an empty one.
+            loop {
+                let batch = js_sys::Promise::new(&mut |resolve, reject| {
+                    let on_error = web_sys::ErrorCallback::new();
+                    on_error.set_handle_event(&reject);
+                    if let Err(e) = reader.read_entries_with_callback_and_error_callback(&resolve, &on_error) {
+                        let _ = reject.call1(&JsValue::NULL, &e);
+                    }
                 });
+                match JsFuture::from(batch).await {
+                    Ok(list) => {
+                        let list: Array = list.unchecked_into();
+                        if list.length() == 0 {
+                            break;
+                        }
+                        stack.extend(list.iter().map(|e| (e.unchecked_into::<web_sys::FileSystemEntry>(), true)));
+                    }
+                    Err(e) => {
+                        ctx.notice.set(format!("Cannot read the folder {}: {}", entry.full_path(), js_error_text(&e)));
+                        break;
+                    }
+                }
+            }
+        } else if entry.is_file() {
+            let file_entry = entry.unchecked_ref::<web_sys::FileSystemFileEntry>().clone();
+            let file = js_sys::Promise::new(&mut |resolve, reject| {
+                let on_error = web_sys::ErrorCallback::new();
+                on_error.set_handle_event(&reject);
+                file_entry.file_with_callback_and_error_callback(&resolve, &on_error);
+            });
+            if let Ok(file) = JsFuture::from(file).await {
+                let file: File = file.unchecked_into();
+                let size = file.size().max(0.0) as u64;
+                let meta = if in_folder {
+                    PickedFile::in_folder(&entry.full_path(), size)
+                } else {
+                    PickedFile::loose(&file.name(), size)
+                };
+                out.push(Picked { meta, file });
             }
         }
     }
-    let is_header = |n: &str| n.to_ascii_lowercase().ends_with(".hea");
-    let mut used = vec![false; loaded.len()];
-    let mut jobs = Vec::new();
+    out
+}
+
+fn failed_row(name: &str, message: String) -> Row {
+    Row { id: next_id(), name: name.to_string(), status: RowStatus::Failed(message), summary: None, elapsed_ms: 0.0 }
+}
+
+/// Reads the headers among the chosen files, groups files into records (`crate::batch::plan`) and queues them.
+/// Signal files are read only when their record's turn comes.
+async fn add_files(ctx: Ctx, picked: Vec<Picked>) {
+    let t0 = now_ms();
+    let metas: Vec<PickedFile> = picked.iter().map(|p| p.meta.clone()).collect();
+    let mut header_signals: Vec<Option<Vec<String>>> = vec![None; picked.len()];
     let mut rows = Vec::new();
-    for (i, (name, bytes)) in loaded.iter().enumerate() {
-        if !is_header(name) {
+    for (i, p) in picked.iter().enumerate() {
+        if !is_header(&p.meta.name) {
             continue;
         }
-        used[i] = true;
-        let mut files = vec![(name.clone(), bytes.clone())];
-        for wanted in header_signal_files(bytes) {
-            let base = wanted.rsplit('/').next().unwrap_or(&wanted).to_string();
-            if let Some(j) = loaded.iter().position(|(n, _)| *n == base) {
-                used[j] = true;
-                files.push(loaded[j].clone());
-            }
+        if let Some(message) = header_size_problem(&p.meta) {
+            rows.push(failed_row(&p.meta.name, message));
+            continue;
         }
-        let id = next_id();
-        let record = name[..name.len() - 4].to_string();
-        rows.push(Row { id, name: record, status: RowStatus::Queued, explanation: None, elapsed_ms: 0.0 });
-        jobs.push(Job { id, target: Target::Row, request: Request::Record { id, header: name.clone() }, files });
+        match JsFuture::from(p.file.array_buffer()).await {
+            Ok(buffer) => header_signals[i] = Some(header_signal_files(&Uint8Array::new(&buffer).to_vec())),
+            Err(e) => rows.push(failed_row(
+                &p.meta.name,
+                format!("{}: cannot read the file: {}", p.meta.name, js_error_text(&e)),
+            )),
+        }
     }
-    for (i, (name, _)) in loaded.iter().enumerate() {
-        if !used[i] {
-            let id = next_id();
-            rows.push(Row {
-                id,
-                name: name.clone(),
-                status: RowStatus::Failed(format!(
-                    "{name}: no WFDB header (.hea) among the chosen files refers to this file; choose the .hea with its .dat"
-                )),
-                explanation: None,
-                elapsed_ms: 0.0,
-            });
+    let plan = crate::batch::plan(&metas, &header_signals);
+    let mut jobs = Vec::new();
+    for planned in plan.planned {
+        match planned {
+            Planned::Record { record, header, signals } => {
+                let id = next_id();
+                let name_of = |i: usize| picked[i].meta.name.clone();
+                let files: Vec<(String, File)> =
+                    std::iter::once(header).chain(signals).map(|i| (name_of(i), picked[i].file.clone())).collect();
+                ROW_FILES.with(|f| f.borrow_mut().insert(id, files.clone()));
+                rows.push(Row { id, name: record, status: RowStatus::Queued, summary: None, elapsed_ms: 0.0 });
+                jobs.push(Job {
+                    id,
+                    target: Target::Row,
+                    request: Request::Record { id, header: name_of(header) },
+                    files,
+                });
+            }
+            Planned::Rejected { record, message, .. } => rows.push(failed_row(&record, message)),
         }
+    }
+    if plan.ignored_in_folders > 0 {
+        ctx.notice.set(format!(
+            "{} file(s) in the folder(s) are not part of a WFDB record (.hea with its .dat) and were left out.",
+            plan.ignored_in_folders
+        ));
     }
     if let Some(first) = jobs.first() {
         DROP_T0.with(|d| d.set(Some((first.id, t0))));
@@ -688,30 +839,48 @@ fn App() -> impl IntoView {
     }
     on_resize.forget();
 
+    // The file and folder pickers. `webkitdirectory` (a folder picker) has no typed attribute in the view macro.
+    let folder_input = NodeRef::<leptos::html::Input>::new();
+    folder_input.on_load(|input: HtmlInputElement| input.set_webkitdirectory(true));
     let on_files = move |ev: leptos::ev::Event| {
         let input: HtmlInputElement = event_target(&ev);
-        let mut files = Vec::new();
-        if let Some(list) = input.files() {
-            for i in 0..list.length() {
-                if let Some(f) = list.get(i) {
-                    files.push(f);
-                }
-            }
-        }
+        let picked = input.files().map(|list| picked_from_list(&list)).unwrap_or_default();
         input.set_value("");
-        wasm_bindgen_futures::spawn_local(add_files(ctx, files));
+        wasm_bindgen_futures::spawn_local(add_files(ctx, picked));
     };
+    // A drop: files and whole folders. The entries must be taken during the event; walking folders is async.
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
-        let mut files = Vec::new();
-        if let Some(list) = ev.data_transfer().and_then(|d| d.files()) {
-            for i in 0..list.length() {
-                if let Some(f) = list.get(i) {
-                    files.push(f);
+        let Some(transfer) = ev.data_transfer() else { return };
+        let items = transfer.items();
+        let mut entries = Vec::new();
+        let mut loose = Vec::new();
+        for i in 0..items.length() {
+            let Some(item) = items.get(i) else { continue };
+            if item.kind() != "file" {
+                continue;
+            }
+            match item.webkit_get_as_entry() {
+                Ok(Some(entry)) => entries.push(entry),
+                // No entry (e.g. a DataTransfer built by a script): the plain file.
+                _ => {
+                    if let Ok(Some(file)) = item.get_as_file() {
+                        let size = file.size().max(0.0) as u64;
+                        loose.push(Picked { meta: PickedFile::loose(&file.name(), size), file });
+                    }
                 }
             }
         }
-        wasm_bindgen_futures::spawn_local(add_files(ctx, files));
+        if entries.is_empty() && loose.is_empty() {
+            if let Some(list) = transfer.files() {
+                loose = picked_from_list(&list);
+            }
+        }
+        wasm_bindgen_futures::spawn_local(async move {
+            let mut picked = picked_from_entries(entries, ctx).await;
+            picked.extend(loose);
+            add_files(ctx, picked).await;
+        });
     };
 
     // Pan and zoom (geometry from crate::paper: View / Frame).
@@ -798,16 +967,15 @@ fn App() -> impl IntoView {
         let (key, desc) = ctx.sort.get();
         let layer = ctx.layer.get();
         let mut rows = ctx.rows.get();
-        let entropy = |r: &Row| {
-            r.explanation.as_ref().and_then(|e| layer_of(e, layer).map(|l| l.mean_entropy)).unwrap_or(f32::NEG_INFINITY)
-        };
-        let disagree = |r: &Row| r.explanation.as_ref().and_then(|e| disagreement(e)).unwrap_or(f32::NEG_INFINITY);
+        let entropy = |r: &Row| r.summary.as_ref().and_then(|s| s.entropy(layer)).unwrap_or(f32::NEG_INFINITY);
+        let disagree = |r: &Row| r.summary.as_ref().and_then(|s| s.disagreement).unwrap_or(f32::NEG_INFINITY);
         match key {
             SortKey::Order => rows.sort_by_key(|r| r.id),
             SortKey::Name => rows.sort_by(|a, b| a.name.cmp(&b.name)),
-            SortKey::Prediction => {
-                rows.sort_by_key(|r| r.explanation.as_ref().map(|e| prediction(e)).unwrap_or_default())
-            }
+            SortKey::Prediction => rows.sort_by(|a, b| {
+                let p = |r: &Row| r.summary.as_ref().map(|s| s.prediction.clone()).unwrap_or_default();
+                p(a).cmp(&p(b))
+            }),
             SortKey::Entropy => rows.sort_by(|a, b| entropy(a).total_cmp(&entropy(b))),
             SortKey::Disagreement => rows.sort_by(|a, b| disagree(a).total_cmp(&disagree(b))),
             SortKey::Status => rows.sort_by_key(|r| r.status.key()),
@@ -815,6 +983,7 @@ fn App() -> impl IntoView {
         if desc {
             rows.reverse();
         }
+        rows.truncate(MAX_ROWS_SHOWN);
         rows
     };
     let sort_button = move |key: SortKey, label: &'static str, testid: &'static str| {
@@ -989,8 +1158,11 @@ fn App() -> impl IntoView {
             <div class="dropzone" data-testid="dropzone"
                 on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
                 on:drop=on_drop>
-                <label>"Drop WFDB files here (each .hea with its .dat), or choose them: "
+                <label>"Drop WFDB records or folders of them here (each .hea with its .dat), or choose files: "
                     <input type="file" multiple accept=".hea,.dat" data-testid="file-input" on:change=on_files />
+                </label>
+                <label>" or a whole folder: "
+                    <input type="file" multiple node_ref=folder_input data-testid="folder-input" on:change=on_files />
                 </label>
                 <p class="hint">"Files are read in this tab only; nothing is uploaded or stored."</p>
             </div>
@@ -1009,25 +1181,34 @@ fn App() -> impl IntoView {
                 </tr></thead>
                 <tbody data-testid="batch">
                     <For each=sorted_rows key=|r: &Row| (r.id, r.status.key(), r.name.clone()) children=move |row: Row| {
-                        let layer = ctx.layer.get_untracked();
-                        let e = row.explanation.clone();
-                        let pred = e.as_ref().map(|e| prediction(e)).unwrap_or_default();
-                        let ent = e.as_ref().and_then(|e| layer_of(e, layer)).map(|l| format!("{:.3}", l.mean_entropy)).unwrap_or_default();
-                        let dis = e.as_ref().and_then(|e| disagreement(e)).map(|d| format!("{:.2}", d)).unwrap_or_default();
+                        let summary = row.summary.clone();
+                        let pred = summary.as_ref().map(|s| s.prediction.clone()).unwrap_or_default();
+                        let entropy_summary = summary.clone();
+                        let ent = move || {
+                            let layer = ctx.layer.get();
+                            entropy_summary.as_ref().and_then(|s| s.entropy(layer)).map(|e| format!("{e:.3}")).unwrap_or_default()
+                        };
+                        let dis = summary.as_ref().and_then(|s| s.disagreement).map(|d| format!("{d:.2}")).unwrap_or_default();
                         let status = row.status.label();
                         let key = row.status.key();
                         let name = row.name.clone();
                         let record_attr = row.name.clone();
+                        let done = summary.is_some();
+                        let row_id = row.id;
                         view! {
                             <tr data-testid="batch-row" data-record=record_attr data-status=key
-                                class:error=key == "error" class:clickable=e.is_some()
-                                on:click=move |_| { if let Some(e) = e.clone() { ctx.example.set(None); show(ctx, e, "your file".into()); } }>
+                                class:error=key == "error" class:clickable=done
+                                on:click=move |_| if done { open_row(ctx, row_id) }>
                                 <td>{name}</td><td>{pred}</td><td>{ent}</td><td>{dis}</td><td class="status">{status}</td>
                             </tr>
                         }
                     } />
                 </tbody>
             </table>
+            <p class="hint" data-testid="rows-hidden">{move || {
+                let n = ctx.rows.with(|r| r.len());
+                (n > MAX_ROWS_SHOWN).then(|| format!("Showing {MAX_ROWS_SHOWN} of {n} records: sort by mean entropy or disagreement to bring the ones to review first to the top.")).unwrap_or_default()
+            }}</p>
         </section>
         <footer>
             <p>

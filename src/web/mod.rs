@@ -40,21 +40,7 @@ pub fn wfdb_read(
     crate::signal::wfdb::read_record(header, &|name: &str| lookup(name)).map_err(|e| e.to_string())
 }
 
-/// File names of the signal lines of a WFDB header (second line onwards, first token), deduplicated.
-pub fn header_signal_files(header: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(header);
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
-    let _record_line = lines.next();
-    let mut out: Vec<String> = Vec::new();
-    for line in lines {
-        if let Some(name) = line.split_whitespace().next() {
-            if name != "~" && !out.iter().any(|n| n == name) && !name.contains("..") {
-                out.push(name.to_string());
-            }
-        }
-    }
-    out
-}
+pub use crate::batch::header_signal_files;
 
 /// The message of a JS exception or error value.
 pub fn js_error_text(value: &JsValue) -> String {

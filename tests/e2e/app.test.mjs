@@ -232,6 +232,68 @@ test('exports: CSV equals the native CLI, JSON, manifest, PNG', async (t) => {
   assert.ok(maxDelta <= 1e-3, `entropy differs by ${maxDelta}`);
 });
 
+test('a whole folder: the folder picker pairs each header with its .dat and leaves other files out', async () => {
+  // www/examples: 8 WFDB records (500 Hz and 100 Hz), plus index.json and LICENSE.txt, which are not records.
+  const records = readdirSync(EXAMPLES).filter((f) => f.endsWith('.hea')).map((f) => f.slice(0, -4));
+  const before = await page.locator('[data-testid=batch] tr').count();
+  await page.setInputFiles('[data-testid=folder-input]', EXAMPLES);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=batch] tr').length >= n, before + records.length);
+  await waitIdle(page);
+  for (const r of records) {
+    assert.equal(await page.locator(`[data-testid=batch] tr[data-record="${r}"][data-status=done]`).count() >= 1, true, `${r} done`);
+  }
+  assert.equal(await page.locator('[data-testid=batch] tr').count(), before + records.length, 'no rows for index.json or LICENSE.txt');
+  assert.match(await text(page, 'notice'), /2 file\(s\) in the folder\(s\) are not part of a WFDB record/);
+  await shot('10-folder.png');
+});
+
+test('a dropped folder is walked (nested folders, batched directory reads); a huge header is refused unread', async () => {
+  // Headless Chromium cannot synthesise an OS drag of a folder, so this test gives the page's drop handler the
+  // same File and Directory Entries objects a real folder drop yields (webkitGetAsEntry), built from real files.
+  const base = '00274_hr';
+  const files = {
+    hea: [...readFileSync(join(EXAMPLES, `${base}.hea`))],
+    dat: [...readFileSync(join(EXAMPLES, `${base}.dat`))],
+  };
+  const before = await page.locator('[data-testid=batch] tr').count();
+  await page.evaluate(({ files, base }) => {
+    const file = (name, bytes) => new File([new Uint8Array(bytes)], name);
+    const fileEntry = (path, f) => ({ isFile: true, isDirectory: false, name: f.name, fullPath: path, file: (ok) => ok(f) });
+    const dirEntry = (path, children) => ({
+      isFile: false, isDirectory: true, name: path.split('/').pop(), fullPath: path,
+      // Like Chromium: the children in batches, then an empty batch.
+      createReader: () => { let at = 0; return { readEntries: (ok) => { const out = children.slice(at, at + 2); at += 2; setTimeout(() => ok(out)); } }; },
+    });
+    const folder = dirEntry('/ward', [
+      dirEntry('/ward/monday', [
+        fileEntry(`/ward/monday/${base}.hea`, file(`${base}.hea`, files.hea)),
+        fileEntry(`/ward/monday/${base}.dat`, file(`${base}.dat`, files.dat)),
+        fileEntry('/ward/monday/notes.txt', file('notes.txt', [110, 111])),
+      ]),
+      dirEntry('/ward/tuesday', [
+        fileEntry('/ward/tuesday/late.hea', file('late.hea', [...new TextEncoder().encode(new TextDecoder().decode(new Uint8Array(files.hea)).split(base).join('late'))])),
+        fileEntry('/ward/tuesday/late.dat', file('late.dat', files.dat)),
+      ]),
+    ]);
+    const entries = { ward: folder };
+    DataTransferItem.prototype.webkitGetAsEntry = function () { return entries[this.getAsFile()?.name] ?? null; };
+    const dt = new DataTransfer();
+    dt.items.add(new File([], 'ward'));
+    dt.items.add(new File([new Uint8Array(2 * 1024 * 1024)], 'huge.hea'));
+    document.querySelector('[data-testid=dropzone]').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, { files, base });
+  await page.waitForSelector('[data-testid=batch] tr[data-record="late"][data-status=done]');
+  await waitIdle(page);
+  assert.equal(await page.locator('[data-testid=batch] tr').count(), before + 3);
+  assert.match(await page.locator('[data-testid=batch] tr[data-record="huge.hea"]').innerText(), /too large for a WFDB header/);
+  assert.equal(await page.locator(`[data-testid=batch] tr[data-status=done][data-record="${base}"]`).count() >= 1, true);
+  assert.match(await text(page, 'notice'), /1 file\(s\) in the folder/);
+  // Opening a finished row explains it again from its files and shows it.
+  await page.click('[data-testid=batch] tr[data-record="late"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=summary]').innerText.includes('Record: late'));
+  await waitIdle(page);
+});
+
 test('a batch shows progress and can be cancelled', async () => {
   const index = JSON.parse(readFileSync(join(EXAMPLES, 'index.json'), 'utf8'));
   const entries = Array.isArray(index) ? index : index.examples;
@@ -258,7 +320,7 @@ test('a batch shows progress and can be cancelled', async () => {
   const done = await page.locator('[data-testid=batch] tr[data-status=done][data-record^=c]').count();
   assert.ok(cancelled > 0, 'some records were cancelled');
   assert.equal(cancelled + done, n);
-  await shot('10-batch-cancelled.png');
+  await shot('11-batch-cancelled.png');
 });
 
 test('zero network requests after ready', async () => {
@@ -343,7 +405,7 @@ for (const where of ['ui', 'worker']) {
       const fatal = other.page.locator('[data-testid=fatal]');
       assert.ok(await fatal.isVisible());
       assert.match(await fatal.innerText(), /panic/);
-      await other.page.screenshot({ path: join(ARTIFACTS, `11-panic-${where}.png`) });
+      await other.page.screenshot({ path: join(ARTIFACTS, `13-panic-${where}.png`) });
     } finally {
       await other.context.close();
     }

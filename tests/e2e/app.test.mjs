@@ -396,6 +396,25 @@ test('after one visit the site opens, draws and explains a file offline, with th
   }
 });
 
+test('HiDPI: on a 2× screen the canvas draws at device resolution', async () => {
+  const other = await openApp(browser, srv.url, { deviceScaleFactor: 2 });
+  try {
+    await other.page.goto(srv.url);
+    await waitReady(other.page);
+    const scale = await other.page.evaluate(() => {
+      const c = document.querySelector('[data-testid=ecg-canvas]');
+      const r = c.getBoundingClientRect();
+      return { x: c.width / r.width, y: c.height / r.height, dpr: devicePixelRatio };
+    });
+    assert.equal(scale.dpr, 2);
+    assert.ok(Math.abs(scale.x - 2) < 0.01 && Math.abs(scale.y - 2) < 0.01, `backing store scale ${JSON.stringify(scale)}`);
+    assert.ok((await canvasInk(other.page)).dark > 8000, 'the trace is drawn at device resolution');
+    await other.page.screenshot({ path: join(ARTIFACTS, '12-hidpi.png') });
+  } finally {
+    await other.context.close();
+  }
+});
+
 for (const where of ['ui', 'worker']) {
   test(`a panic in the ${where} wasm is shown in the page`, async () => {
     const other = await openApp(browser, srv.url);

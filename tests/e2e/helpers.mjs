@@ -40,8 +40,8 @@ export async function launch() {
  * Service workers are allowed (the app registers one for offline use), so no request interception: Playwright's
  * routing would bypass the service worker. External requests are recorded, and the page's CSP blocks them.
  */
-export async function openApp(browser, url, { viewport = { width: 1400, height: 1000 } } = {}) {
-  const context = await browser.newContext({ viewport, acceptDownloads: true, serviceWorkers: 'allow' });
+export async function openApp(browser, url, { viewport = { width: 1400, height: 1000 }, deviceScaleFactor = 1 } = {}) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor, acceptDownloads: true, serviceWorkers: 'allow' });
   const origin = new URL(url).origin;
   const requests = [];
   const external = [];

@@ -4,6 +4,7 @@
 //! dependency and is tested natively; `web` is the thin wasm32-only UI layer. See ARCHITECTURE.md.
 
 pub mod batch;
+pub mod bundle;
 pub mod card;
 pub mod clusters;
 pub mod explain;
@@ -42,6 +43,8 @@ pub enum Error {
     Atlas(#[from] clusters::AtlasError),
     #[error(transparent)]
     Surrogate(#[from] surrogate::SurrogateError),
+    #[error(transparent)]
+    Bundle(#[from] bundle::BundleError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -3,7 +3,7 @@
 //! Automation contract (kept stable): `body[data-state]` is `loading` / `ready` / `busy` / `error`;
 //! `data-testid`s: `file-input` (`<input type=file multiple>`), `summary` (record name, CNN and surrogate
 //! probabilities, layer, mean entropy), `batch` (one row per loaded record with its status or error), plus
-//! `folder-input`, `notice`, `rows-hidden`,
+//! `folder-input`, `notice`, `rows-hidden`, `model-input`, `model-default`, `model-info`,
 //! `gallery`, `layer`, `layout`, `speed`, `gain`, `ecg-canvas`, `legend`, `predictions`, `importance`,
 //! `progress`, `cancel`, `export-png`, `export-csv`, `export-json`, `export-manifest`, `dropzone`.
 
@@ -34,6 +34,8 @@ enum Target {
     Row,
     /// A finished row the user opened again: its answer is shown.
     Open(u64),
+    /// A model switch.
+    Model,
 }
 
 struct Job {
@@ -154,6 +156,8 @@ enum SortKey {
 struct Shown {
     explanation: Arc<Explanation>,
     source: String,
+    /// The batch row it came from (to explain it again after a model switch).
+    row: Option<u64>,
     version: u64,
 }
 
@@ -343,14 +347,14 @@ fn request_example(ctx: Ctx, index: usize) {
     pump(ctx);
 }
 
-fn show(ctx: Ctx, explanation: Arc<Explanation>, source: String) {
+fn show(ctx: Ctx, explanation: Arc<Explanation>, source: String, row: Option<u64>) {
     let version = next_id();
     ctx.view.set(View::default());
     let n_layers = explanation.layers.len();
     if n_layers > 0 && ctx.layer.get_untracked() >= n_layers {
         ctx.layer.set(n_layers - 1);
     }
-    ctx.current.set(Some(Shown { explanation, source, version }));
+    ctx.current.set(Some(Shown { explanation, source, row, version }));
 }
 
 fn on_worker_message(ctx: Ctx, event: MessageEvent) {
@@ -385,14 +389,15 @@ fn on_worker_message(ctx: Ctx, event: MessageEvent) {
             match target {
                 Some(Target::Example(index)) => {
                     if ctx.example.get_untracked() == Some(index) {
-                        show(ctx, explanation, format!("example #{}", index + 1));
+                        show(ctx, explanation, format!("example #{}", index + 1), None);
                     }
                 }
-                Some(Target::Open(_)) => {
+                Some(Target::Open(row)) => {
                     if ctx.example.get_untracked().is_none() {
-                        show(ctx, explanation, "your file".into());
+                        show(ctx, explanation, "your file".into(), Some(row));
                     }
                 }
+                Some(Target::Model) => {}
                 Some(Target::Row) | None => {
                     let summary = Arc::new(RowSummary::of(&explanation));
                     ctx.rows.update(|rows| {
@@ -405,11 +410,36 @@ fn on_worker_message(ctx: Ctx, event: MessageEvent) {
                     ctx.batch_done.update(|d| *d += 1);
                     if SHOW_NEXT.with(|s| s.replace(false)) || ctx.current.with_untracked(|c| c.is_none()) {
                         ctx.example.set(None);
-                        show(ctx, explanation, "your file".into());
+                        show(ctx, explanation, "your file".into(), Some(id));
                     }
                 }
             }
             pump(ctx);
+        }
+        Response::ModelLoaded { id, info } => {
+            finish(id);
+            let n_layers = info.layers.len();
+            ctx.layer.set(ctx.layer.get_untracked().min(n_layers.saturating_sub(1)));
+            let what = if info.is_default_model {
+                format!("Back to the default model, {} {}.", info.model_name, info.model_version)
+            } else {
+                format!(
+                    "Now using your model {} {} (sha256 {}…){}. Records already in the batch keep the results of the model that explained them.",
+                    info.model_name,
+                    info.model_version,
+                    &info.model_sha256[..12.min(info.model_sha256.len())],
+                    if info.atlas_sha256.is_none() { ", without an atlas: no clusters" } else { "" }
+                )
+            };
+            ctx.info.set(Some(info));
+            ctx.notice.set(what);
+            // Explain what is on screen again, with the new model.
+            let shown_row = ctx.current.with_untracked(|c| c.as_ref().and_then(|s| s.row));
+            match (ctx.example.get_untracked(), shown_row) {
+                (Some(index), _) => request_example(ctx, index),
+                (None, Some(row)) => open_row(ctx, row),
+                (None, None) => pump(ctx),
+            }
         }
         Response::Failed { id, message } => fail_job(ctx, id, message),
         Response::Fatal { message } => {
@@ -431,7 +461,40 @@ fn fail_job(ctx: Ctx, id: u64, message: String) {
         }
         Some(Target::Example(_)) => ctx.notice.set(format!("The example could not be read: {message}")),
         Some(Target::Open(_)) => ctx.notice.set(format!("The record could not be opened again: {message}")),
+        Some(Target::Model) => {
+            ctx.notice.set(format!("Your model could not be loaded: {message}. The previous model is still in use."))
+        }
     }
+    pump(ctx);
+}
+
+/// The largest model file accepted (tract keeps the whole graph and weights in the worker's memory).
+const MAX_MODEL_FILE_BYTES: f64 = 512.0 * 1_048_576.0;
+
+/// Switches to the user's model (`files`: the .onnx, its card, optionally an atlas) or back to the default.
+fn switch_model(ctx: Ctx, files: Vec<File>, default: bool) {
+    if ctx.pending.get_untracked() > 0 {
+        ctx.notice.set("Wait for the batch to finish, or cancel it, before switching models.".into());
+        return;
+    }
+    if let Some(big) = files.iter().find(|f| f.size() > MAX_MODEL_FILE_BYTES) {
+        ctx.notice.set(format!(
+            "Your model could not be loaded: {} is {:.0} MB, more than the {:.0} MB this app accepts.",
+            big.name(),
+            big.size() / 1_048_576.0,
+            MAX_MODEL_FILE_BYTES / 1_048_576.0
+        ));
+        return;
+    }
+    if !default && files.is_empty() {
+        return;
+    }
+    let id = next_id();
+    let files = files.into_iter().map(|f| (f.name(), f)).collect();
+    JOBS.with(|j| {
+        j.borrow_mut().push_front(Job { id, target: Target::Model, request: Request::LoadModel { id, default }, files })
+    });
+    ctx.notice.set("Loading the model…".into());
     pump(ctx);
 }
 
@@ -839,6 +902,13 @@ fn App() -> impl IntoView {
     }
     on_resize.forget();
 
+    let on_model_files = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        let files: Vec<File> =
+            input.files().map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect()).unwrap_or_default();
+        input.set_value("");
+        switch_model(ctx, files, false);
+    };
     // The file and folder pickers. `webkitdirectory` (a folder picker) has no typed attribute in the view macro.
     let folder_input = NodeRef::<leptos::html::Input>::new();
     folder_input.on_load(|input: HtmlInputElement| input.set_webkitdirectory(true));
@@ -1006,6 +1076,13 @@ fn App() -> impl IntoView {
                         i.atlas_sha256.as_deref().map(|a| a[..12.min(a.len())].to_string()).unwrap_or_else(|| "none (no clusters)".into()), i.load_ms),
                     None => "Loading the model…".into(),
                 })}
+            </p>
+            <p class="model-pick">
+                <label>"Audit your own model: its .onnx, its card (.card.json) and, if you fitted one with ecglens fit, its atlas (.atlas.json) "
+                    <input type="file" multiple accept=".onnx,.json" data-testid="model-input" on:change=on_model_files />
+                </label>
+                <button data-testid="model-default" hidden=move || ctx.info.with(|i| i.as_ref().is_none_or(|i| i.is_default_model))
+                    on:click=move |_| switch_model(ctx, Vec::new(), true)>"Back to the default model"</button>
             </p>
         </header>
         <p class="notice" data-testid="notice" hidden=move || ctx.notice.with(|n| n.is_empty())>{move || ctx.notice.get()}</p>
@@ -1207,7 +1284,7 @@ fn App() -> impl IntoView {
             </table>
             <p class="hint" data-testid="rows-hidden">{move || {
                 let n = ctx.rows.with(|r| r.len());
-                (n > MAX_ROWS_SHOWN).then(|| format!("Showing {MAX_ROWS_SHOWN} of {n} records: sort by mean entropy or disagreement to bring the ones to review first to the top.")).unwrap_or_default()
+                if n > MAX_ROWS_SHOWN { format!("Showing {MAX_ROWS_SHOWN} of {n} records: sort by mean entropy or disagreement to bring the ones to review first to the top.") } else { String::new() }
             }}</p>
         </section>
         <footer>

@@ -13,6 +13,9 @@ pub enum Request {
     Example { id: u64, index: usize },
     /// Explain a user's record: `header` names the `.hea` among the attached files.
     Record { id: u64, header: String },
+    /// Switch models: the attached files (an `.onnx`, its card, optionally an atlas; see `crate::bundle`), or the
+    /// site's default model again when `default` (kept in memory since start: no request).
+    LoadModel { id: u64, default: bool },
     /// Makes the worker panic (the e2e test of panic reporting: `?ecglens-test-panic=worker`).
     TestPanic,
 }
@@ -25,6 +28,8 @@ pub enum Response {
     Ready(ReadyInfo),
     /// The explanation of request `id`.
     Explained { id: u64, explanation: crate::Explanation, elapsed_ms: f64 },
+    /// The model of request `id` is loaded and in use from now on.
+    ModelLoaded { id: u64, info: ReadyInfo },
     /// Request `id` failed (bad file, unreadable record...): the batch goes on.
     Failed { id: u64, message: String },
     /// The worker cannot go on (model failed to load, or a panic).
@@ -45,6 +50,13 @@ pub struct ReadyInfo {
     /// Attribution of the bundled examples (e.g. PTB-XL's licence line).
     pub attribution: String,
     pub load_ms: f64,
+    /// The site's default model (false after the user loaded their own).
+    #[serde(default = "default_true")]
+    pub is_default_model: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// One bundled example (from `examples/index.json`).

@@ -20,6 +20,8 @@ use crate::Engine;
 
 struct State {
     engine: Engine,
+    /// The site's model files, kept so that going back to the default model needs no request.
+    default_model: Vec<(String, Vec<u8>)>,
     /// Example files by path relative to `examples/`.
     example_files: HashMap<String, Vec<u8>>,
     info: ReadyInfo,
@@ -157,26 +159,71 @@ async fn init() -> Result<State, String> {
             }
         }
     }
+    let info = ReadyInfo {
+        examples,
+        attribution,
+        load_ms: now_ms() - t0,
+        ..model_info(&engine, &card, atlas.as_deref(), true)
+    };
+    let mut default_model = vec![("default.onnx".to_string(), onnx), ("default.card.json".to_string(), card)];
+    default_model.extend(atlas.map(|a| ("default.atlas.json".to_string(), a)));
+    Ok(State { engine, default_model, example_files, info })
+}
+
+/// What the page shows of a model (examples and timing are filled in by the caller).
+fn model_info(engine: &Engine, card: &[u8], atlas: Option<&[u8]>, is_default_model: bool) -> ReadyInfo {
     let layers = match &engine.atlas {
         Some(atlas) => atlas.layers.iter().map(|l| l.layer.clone()).collect(),
         None => engine.card.taps.iter().map(|t| t.name.clone()).collect(),
     };
-    let info = ReadyInfo {
+    ReadyInfo {
         model_name: engine.card.name.clone(),
         model_version: engine.card.version.clone(),
         model_sha256: engine.model_sha256.clone(),
-        card_sha256: sha256_hex(&card),
-        atlas_sha256: atlas.as_deref().map(sha256_hex),
+        card_sha256: sha256_hex(card),
+        atlas_sha256: atlas.map(sha256_hex),
         classes: engine.card.output.classes.clone(),
         layers,
-        examples,
-        attribution,
+        is_default_model,
+        ..ReadyInfo::default()
+    }
+}
+
+/// Loads another model; on any error the current one stays in use.
+fn load_model(state: &mut State, files: &[(String, Vec<u8>)], is_default_model: bool) -> Result<ReadyInfo, String> {
+    let t0 = now_ms();
+    let bundle = crate::bundle::ModelBundle::from_files(files).map_err(|e| e.to_string())?;
+    let engine = Engine::new(bundle.onnx.1, bundle.card.1, bundle.atlas.map(|a| a.1)).map_err(|e| {
+        let atlas = bundle.atlas.map(|a| format!(" and {}", a.0)).unwrap_or_default();
+        format!("cannot load {} with {}{atlas}: {e}", bundle.onnx.0, bundle.card.0)
+    })?;
+    let info = ReadyInfo {
+        examples: state.info.examples.clone(),
+        attribution: state.info.attribution.clone(),
         load_ms: now_ms() - t0,
+        ..model_info(&engine, bundle.card.1, bundle.atlas.map(|a| a.1), is_default_model)
     };
-    Ok(State { engine, example_files, info })
+    state.engine = engine;
+    state.info = info.clone();
+    Ok(info)
 }
 
 fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
+    if let Request::LoadModel { id, default } = request {
+        let result = STATE.with(|s| match s.borrow_mut().as_mut() {
+            Some(state) if default => {
+                let files = state.default_model.clone();
+                load_model(state, &files, true)
+            }
+            Some(state) => load_model(state, &files, false),
+            None => Err("the engine is not loaded".to_string()),
+        });
+        post(&match result {
+            Ok(info) => Response::ModelLoaded { id, info },
+            Err(message) => Response::Failed { id, message },
+        });
+        return;
+    }
     let t0 = now_ms();
     let (id, result) = STATE.with(|s| {
         let state = s.borrow();
@@ -203,7 +250,7 @@ fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
                 };
                 (*id, explain_files(&state.engine, header, &lookup))
             }
-            Request::TestPanic => (0, Err("test panic".into())),
+            Request::TestPanic | Request::LoadModel { .. } => (0, Err("not an explanation request".into())),
         }
     });
     post(&match result {
@@ -214,7 +261,7 @@ fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
 
 fn request_id(request: &Request) -> u64 {
     match request {
-        Request::Example { id, .. } | Request::Record { id, .. } => *id,
+        Request::Example { id, .. } | Request::Record { id, .. } | Request::LoadModel { id, .. } => *id,
         Request::TestPanic => 0,
     }
 }

@@ -323,6 +323,42 @@ test('a batch shows progress and can be cancelled', async () => {
   await shot('11-batch-cancelled.png');
 });
 
+test("a researcher's own model: loaded from files, a broken one refused with the previous kept, back to the default", async () => {
+  const MODELS = join(ROOT, 'www/models');
+  const notice = () => text(page, 'notice');
+  const summaryBefore = await text(page, 'summary');
+  assert.match(summaryBefore, /Surrogate: NORM \d/);
+  // A model with its card but no atlas: predictions, no clusters.
+  await page.setInputFiles('[data-testid=model-input]', [join(MODELS, 'default.onnx'), join(MODELS, 'default.card.json')]);
+  await page.waitForFunction(() => /Now using your model/.test(document.querySelector('[data-testid=notice]').innerText));
+  await waitIdle(page);
+  assert.match(await notice(), /without an atlas: no clusters/);
+  assert.match(await text(page, 'model-info'), /atlas none/);
+  assert.match(await text(page, 'summary'), /Surrogate: n\/a \(no atlas\)/);
+  assert.ok(await page.locator('[data-testid=model-default]').isVisible());
+  assert.ok((await canvasInk(page)).dark > 2000, 'still drawn');
+  await shot('12-own-model.png');
+  // A broken model: a clear message, and the model in use stays.
+  await page.setInputFiles('[data-testid=model-input]', [
+    { name: 'broken.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('this is not an ONNX protobuf at all') },
+    { name: 'default.card.json', mimeType: 'application/json', buffer: readFileSync(join(MODELS, 'default.card.json')) },
+  ]);
+  await page.waitForFunction(() => /could not be loaded/.test(document.querySelector('[data-testid=notice]').innerText));
+  await waitIdle(page);
+  assert.match(await notice(), /cannot load broken\.onnx with default\.card\.json: .*The previous model is still in use/);
+  assert.match(await text(page, 'summary'), /Surrogate: n\/a \(no atlas\)/);
+  // A model without its card.
+  await page.setInputFiles('[data-testid=model-input]', [join(MODELS, 'default.onnx')]);
+  await page.waitForFunction(() => /no model card among the files/.test(document.querySelector('[data-testid=notice]').innerText));
+  await waitIdle(page);
+  // Back to the default model (kept in memory: no request).
+  await page.click('[data-testid=model-default]');
+  await page.waitForFunction(() => /Back to the default model/.test(document.querySelector('[data-testid=notice]').innerText));
+  await waitIdle(page);
+  assert.match(await text(page, 'summary'), /Surrogate: NORM \d/);
+  assert.ok(!(await page.locator('[data-testid=model-default]').isVisible()));
+});
+
 test('zero network requests after ready', async () => {
   assert.ok(readyAt > 0);
   const after = app.requests.slice(requestsAtReady).filter((r) => !r.url.startsWith('blob:') && !r.url.startsWith('data:'));
@@ -409,7 +445,7 @@ test('HiDPI: on a 2× screen the canvas draws at device resolution', async () =>
     assert.equal(scale.dpr, 2);
     assert.ok(Math.abs(scale.x - 2) < 0.01 && Math.abs(scale.y - 2) < 0.01, `backing store scale ${JSON.stringify(scale)}`);
     assert.ok((await canvasInk(other.page)).dark > 8000, 'the trace is drawn at device resolution');
-    await other.page.screenshot({ path: join(ARTIFACTS, '12-hidpi.png') });
+    await other.page.screenshot({ path: join(ARTIFACTS, '14-hidpi.png') });
   } finally {
     await other.context.close();
   }

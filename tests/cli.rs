@@ -122,3 +122,20 @@ fn an_atlas_fitted_for_another_model_is_refused() {
         ecglens::Engine::new(&onnx, &card, Some(atlas.to_string().as_bytes())).err().expect("mismatch must be refused");
     assert!(err.to_string().contains("another model"), "{err}");
 }
+
+#[test]
+fn the_shipped_atlas_has_calibrated_temperatures() {
+    let atlas: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root().join("www/models/default.atlas.json")).unwrap()).unwrap();
+    let calibration = atlas["report"]["calibration"].as_array().expect("report.calibration");
+    let layers = atlas["layers"].as_array().unwrap();
+    assert_eq!(calibration.len(), layers.len());
+    for (layer, c) in layers.iter().zip(calibration) {
+        assert_eq!(layer["layer"], c["layer"]);
+        // f32 in the atlas (written as f32), f32 in the report (written through f64): equal as f32.
+        assert_eq!(layer["temperature"].as_f64().map(|t| t as f32), c["temperature"].as_f64().map(|t| t as f32));
+        // Calibration can only lower the cross-entropy against the refits (τ = 1 is one of the candidates).
+        assert!(c["cross_entropy"].as_f64().unwrap() <= c["cross_entropy_at_1"].as_f64().unwrap());
+        assert!(c["refits"].as_u64().unwrap() >= 5 && c["points"].as_u64().unwrap() >= 1000);
+    }
+}

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! ecglens fit --data ../shared/data [--ludb ../shared/data/ludb] [--k auto|N]   # reference set → atlas
+//! ecglens calibrate --data ../shared/data [--refits 10]                          # entropy temperature per layer
 //! ecglens explain RECORD.hea... [--out FILE] [--logits FILE]                      # per-sample clusters (CSV)
 //! ecglens evaluate --data ../shared/data [--folds 10]                            # the paper's table
 //! ```
@@ -65,6 +66,21 @@ mod cli {
             /// Time steps per layer sampled for k-means.
             #[arg(long, default_value_t = 60_000)]
             max_rows: usize,
+        },
+        /// Calibrate each layer's entropy temperature τ on k-means refits (also done at the end of `fit`).
+        Calibrate {
+            /// Folder with ptbxl/ and ptbxl-extra/ (see ../shared/data/README.md).
+            #[arg(long)]
+            data: PathBuf,
+            /// k-means refits, each on another random sample of the reference steps.
+            #[arg(long, default_value_t = 10)]
+            refits: usize,
+            /// Time steps per layer sampled for each refit (as in `fit`).
+            #[arg(long, default_value_t = 60_000)]
+            max_rows: usize,
+            /// Where to write the atlas (default: the --atlas path, updated in place).
+            #[arg(long)]
+            out: Option<PathBuf>,
         },
         /// Per-sample cluster and entropy of each layer for WFDB records (.hea with the .dat beside it).
         Explain {
@@ -153,6 +169,12 @@ mod cli {
                 let engine = Engine::new(&onnx, &card, None).map_err(|e| format!("{}: {e}", model_path.display()))?;
                 let out = out.unwrap_or(atlas_path);
                 fit_command(engine, &data, ludb.as_deref(), &k, &out, max_rows)
+            }
+            Command::Calibrate { data, refits, max_rows, out } => {
+                let atlas = read(&atlas_path)?;
+                let engine =
+                    Engine::new(&onnx, &card, Some(&atlas)).map_err(|e| format!("{}: {e}", atlas_path.display()))?;
+                calibrate_command(engine, &data, refits, max_rows, &out.unwrap_or(atlas_path))
             }
             Command::Bench(bench) => {
                 let atlas = std::fs::read(&atlas_path).ok();
@@ -280,6 +302,36 @@ mod cli {
         }
     }
 
+    fn calibrate_command(
+        engine: Engine,
+        data: &Path,
+        refits: usize,
+        max_rows: usize,
+        out: &Path,
+    ) -> Result<(), String> {
+        let items = fit::load_ptbxl(data, &engine.card.output.classes).map_err(|e| e.to_string())?;
+        let inferred = fit::infer_all(&engine, items);
+        let (reference, validation, _) = split(inferred);
+        let mut atlas = engine.atlas.clone().ok_or("calibrate needs an atlas")?;
+        let taps: Vec<String> = engine.card.taps.iter().map(|t| t.name.clone()).collect();
+        let calibration = fit::calibrate_atlas(&mut atlas, &reference, &validation, &taps, refits, max_rows)
+            .map_err(|e| e.to_string())?;
+        for c in &calibration {
+            eprintln!(
+                "{}: τ = {:.3}; cross-entropy {:.4} → {:.4} nats; mean entropy {:.4} → {:.4} nats; refits disagree on {:.1} % of steps",
+                c.layer, c.temperature, c.cross_entropy_at_1, c.cross_entropy, c.mean_entropy_at_1, c.mean_entropy,
+                100.0 * c.refit_disagreement
+            );
+        }
+        if let Some(report) = atlas.report.as_object_mut() {
+            report.insert("calibration".into(), serde_json::to_value(&calibration).map_err(|e| e.to_string())?);
+        }
+        let json = serde_json::to_string(&atlas).map_err(|e| e.to_string())?;
+        std::fs::write(out, json).map_err(|e| format!("{}: {e}", out.display()))?;
+        eprintln!("wrote {}", out.display());
+        Ok(())
+    }
+
     /// Reference = every record not in folds 9 or 10; validation = fold 9; test = fold 10.
     fn split(inferred: Vec<Inferred>) -> (Vec<Inferred>, Vec<Inferred>, Vec<Inferred>) {
         let mut reference = Vec::new();
@@ -378,13 +430,20 @@ mod cli {
         let report = serde_json::json!({
             "reference": { "records": reference.len(), "description": "PTB-XL (ptbxl/ raw 500 Hz records and ptbxl-extra/ preprocessed windows) outside folds 9 and 10" },
             "normalisation": "per channel z-score over all reference time steps",
-            "soft_assignment": "spherical Gaussian mixture on the k-means centroids with the shared maximum-likelihood variance",
+            "soft_assignment": "spherical Gaussian mixture on the k-means centroids with the shared maximum-likelihood variance, softened by a per-layer temperature calibrated on k-means refits (report.calibration)",
             "k_selection": { "rule": "smallest K within 0.5 point of the best validation (fold 9) fidelity of the all-layer surrogate", "candidates": selection, "chosen": chosen },
             "landmarks": landmark_report,
             "test": { "folds": [10], "table": table },
             "fit_seconds": started.elapsed().as_secs_f64(),
         });
-        let atlas = ecglens::Atlas { surrogate: Some(surrogate), report, ..atlas };
+        let mut atlas = ecglens::Atlas { surrogate: Some(surrogate), report, ..atlas };
+        // Entropy temperature per layer (argmax clusters, proportions and the surrogate do not depend on it).
+        let taps: Vec<String> = engine.card.taps.iter().map(|t| t.name.clone()).collect();
+        let calibration = fit::calibrate_atlas(&mut atlas, &reference, &validation, &taps, 10, max_rows)
+            .map_err(|e| e.to_string())?;
+        if let Some(report) = atlas.report.as_object_mut() {
+            report.insert("calibration".into(), serde_json::to_value(&calibration).map_err(|e| e.to_string())?);
+        }
         let json = serde_json::to_string(&atlas).map_err(|e| e.to_string())?;
         std::fs::write(out, json).map_err(|e| format!("{}: {e}", out.display()))?;
         println!("{}", fit::table_markdown(&table));

@@ -95,17 +95,30 @@ pub fn header_size_problem(file: &PickedFile) -> Option<String> {
 /// read (the names from its signal lines), `None` for files that are not headers or that the caller already
 /// reported (unreadable, too large).
 pub fn plan(files: &[PickedFile], header_signals: &[Option<Vec<String>>]) -> BatchPlan {
+    use std::collections::HashMap;
     let mut used = vec![false; files.len()];
     let mut out = BatchPlan::default();
     let stem = |name: &str| name[..name.len() - 4].to_string();
+    // Indexes, so that a folder of tens of thousands of files is planned in linear time.
+    let mut by_place: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut loose_by_name: HashMap<&str, usize> = HashMap::new();
+    let mut headers_named: HashMap<&str, usize> = HashMap::new();
+    for (i, f) in files.iter().enumerate() {
+        by_place.entry((f.dir.as_str(), f.name.as_str())).or_insert(i);
+        if !f.in_folder {
+            loose_by_name.entry(f.name.as_str()).or_insert(i);
+        }
+        if is_header(&f.name) {
+            *headers_named.entry(f.name.as_str()).or_default() += 1;
+        }
+    }
     for (i, file) in files.iter().enumerate() {
         if !is_header(&file.name) {
             continue;
         }
         used[i] = true;
         let Some(Some(wanted)) = header_signals.get(i) else { continue };
-        let same_name = files.iter().filter(|f| is_header(&f.name) && f.name == file.name).count();
-        let record = if same_name > 1 && !file.dir.is_empty() {
+        let record = if headers_named[file.name.as_str()] > 1 && !file.dir.is_empty() {
             format!("{}/{}", file.dir, stem(&file.name))
         } else {
             stem(&file.name)
@@ -114,9 +127,10 @@ pub fn plan(files: &[PickedFile], header_signals: &[Option<Vec<String>>]) -> Bat
         let mut too_large = None;
         for name in wanted {
             let base = name.rsplit('/').next().unwrap_or(name);
-            let found = files.iter().position(|f| f.dir == file.dir && f.name == base).or_else(|| {
-                (!file.in_folder).then(|| files.iter().position(|f| !f.in_folder && f.name == base)).flatten()
-            });
+            let found = by_place
+                .get(&(file.dir.as_str(), base))
+                .or_else(|| if file.in_folder { None } else { loose_by_name.get(base) })
+                .copied();
             if let Some(j) = found {
                 used[j] = true;
                 if files[j].size_bytes > MAX_FILE_BYTES as u64 {
@@ -236,6 +250,23 @@ mod tests {
         assert_eq!(header_signal_files(header), vec!["00203_hr.dat".to_string()]);
         assert!(header_signal_files(b"").is_empty());
         assert!(header_signal_files(b"rec 1 500 10\n../etc/passwd 16 200 16 0 0 0 0 I\n").is_empty());
+    }
+
+    #[test]
+    fn a_folder_of_twenty_thousand_records() {
+        let n = 20_000;
+        let mut files = Vec::new();
+        let mut signals = Vec::new();
+        for r in 0..n {
+            files.push(PickedFile::in_folder(&format!("records500/{:05}/{r:05}_hr.hea", r / 1000 * 1000), 600));
+            signals.push(Some(vec![format!("{r:05}_hr.dat")]));
+            files.push(PickedFile::in_folder(&format!("records500/{:05}/{r:05}_hr.dat", r / 1000 * 1000), 120_000));
+            signals.push(None);
+        }
+        let plan = plan(&files, &signals);
+        assert_eq!(plan.planned.len(), n);
+        assert!(plan.planned.iter().enumerate().all(|(r, p)| matches!(p,
+            Planned::Record { record, header, signals } if *record == format!("{r:05}_hr") && *header == 2 * r && *signals == vec![2 * r + 1])));
     }
 
     #[test]

@@ -212,8 +212,11 @@ fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
     if let Request::LoadModel { id, default } = request {
         let result = STATE.with(|s| match s.borrow_mut().as_mut() {
             Some(state) if default => {
-                let files = state.default_model.clone();
-                load_model(state, &files, true)
+                // Lent out (not copied: 5.6 MB) while the engine is rebuilt from it.
+                let files = std::mem::take(&mut state.default_model);
+                let result = load_model(state, &files, true);
+                state.default_model = files;
+                result
             }
             Some(state) => load_model(state, &files, false),
             None => Err("the engine is not loaded".to_string()),

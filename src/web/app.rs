@@ -120,6 +120,12 @@ struct Row {
     elapsed_ms: f64,
 }
 
+impl Row {
+    fn prediction(&self) -> &str {
+        self.summary.as_ref().map_or("", |s| s.prediction.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 struct RowSummary {
     prediction: String,
@@ -1042,10 +1048,7 @@ fn App() -> impl IntoView {
         match key {
             SortKey::Order => rows.sort_by_key(|r| r.id),
             SortKey::Name => rows.sort_by(|a, b| a.name.cmp(&b.name)),
-            SortKey::Prediction => rows.sort_by(|a, b| {
-                let p = |r: &Row| r.summary.as_ref().map(|s| s.prediction.clone()).unwrap_or_default();
-                p(a).cmp(&p(b))
-            }),
+            SortKey::Prediction => rows.sort_by(|a, b| a.prediction().cmp(b.prediction())),
             SortKey::Entropy => rows.sort_by(|a, b| entropy(a).total_cmp(&entropy(b))),
             SortKey::Disagreement => rows.sort_by(|a, b| disagree(a).total_cmp(&disagree(b))),
             SortKey::Status => rows.sort_by_key(|r| r.status.key()),

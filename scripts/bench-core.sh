@@ -10,7 +10,7 @@ DATA=${DATA:-../shared/data}
 PY=${PY:-/work/venv/train/bin/python}
 cargo build --profile native --bin ecglens
 BIN=target/native/ecglens
-RECORD=www/examples/$(node -e 'console.log(require("./www/examples/index.json")[0].file)').hea
+RECORD=www/examples/$(node -e 'console.log(require("./www/examples/index.json").examples[0].file)').hea
 echo "## explain one record ($RECORD)"
 "$BIN" bench explain "$RECORD" --repeat 50 | tee target/bench-explain.json
 echo "## fit on the reference set"

@@ -37,9 +37,10 @@ impl PickedFile {
 /// What to do with the picked files.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Planned {
-    /// Explain this record: its header and the signal files found for it (indices into the picked files). A
-    /// signal file the header names but nobody picked is left for the reader to report.
-    Record { record: String, header: usize, signals: Vec<usize> },
+    /// Explain this record: its header, and the files found for it (indices into the picked files): the signal
+    /// files its header names and, LUDB style, per-lead annotation files `<record>.<lead>` (`crate::landmarks`).
+    /// A signal file the header names but nobody picked is left for the reader to report.
+    Record { record: String, header: usize, files: Vec<usize> },
     /// This file cannot be used; `record` is the row it shows as.
     Rejected { record: String, file: usize, message: String },
 }
@@ -145,9 +146,22 @@ pub fn plan(files: &[PickedFile], header_signals: &[Option<Vec<String>>]) -> Bat
                 }
             }
         }
+        // Cardiologists' annotations beside the record (`1.ii`, `1.v3`): drawn under the trace.
+        let record_stem = stem(&file.name);
+        for (extension, _) in crate::landmarks::LEAD_EXTENSIONS {
+            let name = format!("{record_stem}.{extension}");
+            let found = by_place
+                .get(&(file.dir.as_str(), name.as_str()))
+                .or_else(|| if file.in_folder { None } else { loose_by_name.get(name.as_str()) })
+                .copied();
+            if let Some(j) = found.filter(|j| !signals.contains(j)) {
+                used[j] = true;
+                signals.push(j);
+            }
+        }
         out.planned.push(match too_large {
             Some(message) => Planned::Rejected { record, file: i, message },
-            None => Planned::Record { record, header: i, signals },
+            None => Planned::Record { record, header: i, files: signals },
         });
     }
     for (i, file) in files.iter().enumerate() {
@@ -196,7 +210,7 @@ mod tests {
             PickedFile::loose("notes.csv", 10),
         ];
         let plan = plan(&files, &[names(&["a.dat"]), None, None, None]);
-        assert_eq!(plan.planned[0], Planned::Record { record: "a".into(), header: 0, signals: vec![1] });
+        assert_eq!(plan.planned[0], Planned::Record { record: "a".into(), header: 0, files: vec![1] });
         assert!(
             matches!(&plan.planned[1], Planned::Rejected { file: 2, message, .. } if message.contains("no WFDB header"))
         );
@@ -219,16 +233,16 @@ mod tests {
         assert_eq!(files[0].dir, "ludb/data");
         let plan = plan(&files, &[names(&["1.dat"]), None, None, names(&["1.dat"]), None, None]);
         assert_eq!(plan.planned.len(), 2);
-        assert_eq!(plan.planned[0], Planned::Record { record: "ludb/data/1".into(), header: 0, signals: vec![1] });
-        assert_eq!(plan.planned[1], Planned::Record { record: "other/1".into(), header: 3, signals: vec![4] });
-        assert_eq!(plan.ignored_in_folders, 2);
+        assert_eq!(plan.planned[0], Planned::Record { record: "ludb/data/1".into(), header: 0, files: vec![1, 2] });
+        assert_eq!(plan.planned[1], Planned::Record { record: "other/1".into(), header: 3, files: vec![4] });
+        assert_eq!(plan.ignored_in_folders, 1, "README.txt; 1.i is the annotation of lead I and goes with record 1");
     }
 
     #[test]
     fn a_folder_header_does_not_take_a_file_from_another_folder() {
         let files = vec![PickedFile::in_folder("x/r.hea", 300), PickedFile::in_folder("y/r.dat", 100)];
         let plan = plan(&files, &[names(&["r.dat"]), None]);
-        assert_eq!(plan.planned[0], Planned::Record { record: "r".into(), header: 0, signals: vec![] });
+        assert_eq!(plan.planned[0], Planned::Record { record: "r".into(), header: 0, files: vec![] });
         assert!(matches!(&plan.planned[1], Planned::Rejected { file: 1, .. }));
     }
 
@@ -266,7 +280,7 @@ mod tests {
         let plan = plan(&files, &signals);
         assert_eq!(plan.planned.len(), n);
         assert!(plan.planned.iter().enumerate().all(|(r, p)| matches!(p,
-            Planned::Record { record, header, signals } if *record == format!("{r:05}_hr") && *header == 2 * r && *signals == vec![2 * r + 1])));
+            Planned::Record { record, header, files } if *record == format!("{r:05}_hr") && *header == 2 * r && *files == vec![2 * r + 1])));
     }
 
     #[test]

@@ -50,6 +50,10 @@ pub struct Explanation {
     pub layers: Vec<LayerExplanation>,
     /// The random forest on the cluster proportions of all layers (None without an atlas).
     pub surrogate: Option<SurrogateExplanation>,
+    /// Cardiologists' P/QRS/T waves that came with the record (LUDB-style annotation files), per lead; usually
+    /// empty. Sample indices are at the record's own rate, like `cluster` and `entropy`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub annotations: Vec<crate::landmarks::LeadWaves>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -218,6 +222,7 @@ impl Engine {
             cnn_positive,
             layers,
             surrogate,
+            annotations: Vec::new(),
         })
     }
 }

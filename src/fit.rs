@@ -752,29 +752,19 @@ pub const LANDMARKS: [&str; 4] = ["P", "QRS", "T", "TP"];
 /// Per sample of a LUDB record: 0 = P, 1 = QRS, 2 = T, 3 = TP (T offset → next P onset), None otherwise
 /// (PR and ST segments, and everything outside the annotated span).
 pub fn landmark_track(annotations: &[wfdb::Annotation], n_samples: usize) -> Vec<Option<u8>> {
+    use crate::landmarks::WaveKind;
     let mut track = vec![None; n_samples];
-    let mut waves: Vec<(usize, usize, u8)> = Vec::new();
-    let mut open: Option<usize> = None;
-    let mut kind: Option<u8> = None;
-    for a in annotations {
-        match a.symbol {
-            '(' => {
-                open = Some(a.sample);
-                kind = None;
-            }
-            'p' => kind = Some(0),
-            'N' => kind = Some(1),
-            't' => kind = Some(2),
-            ')' => {
-                if let (Some(start), Some(k)) = (open, kind) {
-                    waves.push((start, a.sample.min(n_samples.saturating_sub(1)), k));
-                }
-                open = None;
-                kind = None;
-            }
-            _ => {}
-        }
-    }
+    let waves: Vec<(usize, usize, u8)> = crate::landmarks::waves(annotations)
+        .into_iter()
+        .map(|w| {
+            let k = match w.kind {
+                WaveKind::P => 0,
+                WaveKind::Qrs => 1,
+                WaveKind::T => 2,
+            };
+            (w.start, w.end.min(n_samples.saturating_sub(1)), k)
+        })
+        .collect();
     for (start, end, k) in &waves {
         for slot in track.iter_mut().take(*end + 1).skip(*start) {
             *slot = Some(*k);

@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod card;
 pub mod clusters;
 pub mod explain;
+pub mod landmarks;
 /// tract inference: behind the default `inference` feature, so the page's wasm (which only draws) does not link tract.
 #[cfg(feature = "inference")]
 pub mod model;

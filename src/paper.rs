@@ -898,6 +898,29 @@ pub fn cluster_bands_into(cluster: &[u8], sample_rate_hz: f64, panel: &Panel, ou
     }
 }
 
+/// One annotated wave as drawn: its extent in CSS px, clipped to the panel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WaveMark {
+    pub x0: f64,
+    pub x1: f64,
+    pub kind: crate::landmarks::WaveKind,
+}
+
+/// The visible waves of a lead (from onset to offset, sample cells included), clipped to the panel's time range.
+pub fn wave_marks(waves: &[crate::landmarks::Wave], sample_rate_hz: f64, panel: &Panel) -> Vec<WaveMark> {
+    if !positive(sample_rate_hz) || panel.t1 <= panel.t0 {
+        return Vec::new();
+    }
+    waves
+        .iter()
+        .filter_map(|w| {
+            let t0 = ((w.start as f64 - 0.5) / sample_rate_hz).max(panel.t0);
+            let t1 = ((w.end as f64 + 0.5) / sample_rate_hz).min(panel.t1);
+            (t1 > t0).then(|| WaveMark { x0: panel.x_of(t0), x1: panel.x_of(t1), kind: w.kind })
+        })
+        .collect()
+}
+
 /// The samples `lo..hi` whose cells intersect the panel's time range with positive length.
 fn visible_cells(n: usize, fs: f64, panel: &Panel) -> Option<(usize, usize)> {
     let usable = n > 0 && positive(fs) && panel.t1 > panel.t0;
@@ -1281,6 +1304,36 @@ fn push_num(s: &mut String, v: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wave_marks_are_clipped_to_the_panel() {
+        use crate::landmarks::{Wave, WaveKind};
+        let panel = Panel {
+            lead: 0,
+            label: "II".into(),
+            row: 0,
+            col: 0,
+            rhythm: false,
+            rect: Rect::new(100.0, 0.0, 250.0, 50.0),
+            t0: 1.0,
+            t1: 3.5,
+            baseline_y: 25.0,
+            px_per_s: 100.0,
+            px_per_mv: 40.0,
+            cue_strip: Rect::new(100.0, 0.0, 250.0, 8.0),
+            entropy_track: None,
+        };
+        let waves = [
+            Wave { kind: WaveKind::P, start: 0, end: 100 }, // before the panel: 0–0.2 s at 500 Hz
+            Wave { kind: WaveKind::Qrs, start: 995, end: 1049 }, // 1.989–2.099 s
+            Wave { kind: WaveKind::T, start: 1700, end: 1900 }, // 3.399–3.801 s: cut at 3.5 s
+        ];
+        let marks = wave_marks(&waves, 500.0, &panel);
+        assert_eq!(marks.len(), 2);
+        assert_eq!(marks[0].kind, WaveKind::Qrs);
+        assert!((marks[0].x0 - (100.0 + (994.5 / 500.0 - 1.0) * 100.0)).abs() < 1e-9);
+        assert!((marks[1].x1 - 350.0).abs() < 1e-9, "clipped at the panel's right edge");
+    }
 
     fn names12() -> Vec<String> {
         STANDARD_LEADS.iter().map(|s| s.to_string()).collect()

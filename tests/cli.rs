@@ -14,7 +14,7 @@ fn ecglens(args: &[&str]) -> std::process::Output {
 fn example() -> String {
     let index: serde_json::Value =
         serde_json::from_slice(&std::fs::read(root().join("www/examples/index.json")).unwrap()).unwrap();
-    index[0]["file"].as_str().unwrap().to_string()
+    index["examples"][0]["file"].as_str().unwrap().to_string()
 }
 
 /// A scratch copy of an example record, edited by `edit(header, dat)`.

@@ -669,11 +669,11 @@ async fn add_files(ctx: Ctx, picked: Vec<Picked>) {
     let mut jobs = Vec::new();
     for planned in plan.planned {
         match planned {
-            Planned::Record { record, header, signals } => {
+            Planned::Record { record, header, files } => {
                 let id = next_id();
                 let name_of = |i: usize| picked[i].meta.name.clone();
                 let files: Vec<(String, File)> =
-                    std::iter::once(header).chain(signals).map(|i| (name_of(i), picked[i].file.clone())).collect();
+                    std::iter::once(header).chain(files).map(|i| (name_of(i), picked[i].file.clone())).collect();
                 ROW_FILES.with(|f| f.borrow_mut().insert(id, files.clone()));
                 rows.push(Row { id, name: record, status: RowStatus::Queued, summary: None, elapsed_ms: 0.0 });
                 jobs.push(Job {
@@ -828,6 +828,24 @@ fn draw_now(ctx: Ctx, canvas_ref: NodeRef<leptos::html::Canvas>) {
             }
         }
     });
+}
+
+/// What the record's cardiologists' annotations hold, for the side panel.
+fn annotations_text(e: &Explanation) -> String {
+    if e.annotations.is_empty() {
+        return String::new();
+    }
+    let count = |kind: crate::landmarks::WaveKind| {
+        e.annotations.iter().map(|a| a.waves.iter().filter(|w| w.kind == kind).count()).sum::<usize>()
+    };
+    use crate::landmarks::WaveKind::{Qrs, P, T};
+    format!(
+        "Cardiologists' annotations on {} leads (dark blue bars along the bottom of each lead): {} P waves, {} QRS complexes, {} T waves. Compare them with the cluster bands.",
+        e.annotations.len(),
+        count(P),
+        count(Qrs),
+        count(T)
+    )
 }
 
 fn set_body_state(state: &str) {
@@ -1181,6 +1199,9 @@ fn App() -> impl IntoView {
                     </tbody>
                 </table>
                 <p class="hint">"Bands: the cluster of each sample (colour, pattern and number). Grey track under each lead: assignment entropy on a fixed [0, ln K] scale. Wheel: zoom · drag / shift+wheel / arrows: pan · 0: reset."</p>
+                <p class="annotations" data-testid="annotations" hidden=move || ctx.current.with(|c| c.as_ref().is_none_or(|s| s.explanation.annotations.is_empty()))>
+                    {move || ctx.current.with(|c| c.as_ref().map(|s| annotations_text(&s.explanation)).unwrap_or_default())}
+                </p>
                 <h2>"Predictions"</h2>
                 <table class="predictions" data-testid="predictions">
                     <thead><tr><th>"Class"</th><th>"CNN"</th><th>"Surrogate"</th><th>"Agree"</th></tr></thead>

@@ -28,6 +28,9 @@ const ENTROPY_BG: &str = "#ffffff";
 const ENTROPY_BORDER: &str = "#b0b0b0";
 const ENTROPY_FILL: &str = "#6b6b6b";
 const CAPTION: &str = "#444444";
+/// Cardiologists' wave annotations: a dark blue that stays distinct from the trace and every cluster colour.
+const WAVE_BAR: &str = "#1a3d8f";
+const WAVE_BAR_PX: f64 = 3.0;
 const LEAD_FONT: &str = "bold 12px system-ui, -apple-system, 'Segoe UI', sans-serif";
 const BAND_FONT_PX: f64 = 9.0;
 const BAND_FONT: &str = "9px system-ui, -apple-system, 'Segoe UI', sans-serif";
@@ -391,6 +394,32 @@ fn draw(
         sc.ink.polyline(&sc.poly);
     }
     stroke(ctx, &sc.ink, TRACE, 1.1)?;
+
+    // Cardiologists' waves (LUDB-style annotations), when the record came with them: a bar from onset to offset
+    // along the bottom of the lead's panel, labelled P / QRS / T, to hold against the cluster bands above.
+    if !expl.annotations.is_empty() {
+        let mut bars = PathData::new();
+        let mut labels = Vec::new();
+        for p in &scene.panels {
+            let Some(lead) = expl.leads.get(p.lead) else { continue };
+            let Some(annotated) = expl.annotations.iter().find(|a| &a.lead == lead) else { continue };
+            let y = p.rect.bottom() - WAVE_BAR_PX - 1.0;
+            for m in paper::wave_marks(&annotated.waves, fs, p) {
+                bars.rect(&Rect::new(m.x0, y, (m.x1 - m.x0).max(1.0), WAVE_BAR_PX));
+                labels.push(((m.x0 + m.x1) / 2.0, y - 1.0, m.x1 - m.x0, m.kind.name()));
+            }
+        }
+        fill(ctx, &bars, WAVE_BAR)?;
+        ctx.set_font(SMALL_FONT);
+        ctx.set_text_align("center");
+        ctx.set_text_baseline("bottom");
+        ctx.set_fill_style_str(WAVE_BAR);
+        for (x, y, width, name) in labels {
+            if width >= 3.0 * name.len() as f64 {
+                ctx.fill_text(name, x, y)?;
+            }
+        }
+    }
 
     // Lead labels, just under the cue strip at the start of each panel.
     ctx.set_font(LEAD_FONT);

@@ -278,5 +278,10 @@ fn explain_files(
         .or_else(|| lookup(header_name))
         .ok_or_else(|| format!("{header_name}: file not found"))?;
     let record = super::wfdb_read(&header, header_name, lookup).map_err(|e| format!("{header_name}: {e}"))?;
-    engine.explain(&record).map_err(|e| format!("{header_name}: {e}"))
+    let mut explanation = engine.explain(&record).map_err(|e| format!("{header_name}: {e}"))?;
+    // LUDB-style annotation files beside the header (`<record>.ii`, ...), when they came with it.
+    let base = header_name.rsplit('/').next().unwrap_or(header_name);
+    let stem = base.strip_suffix(".hea").or_else(|| base.strip_suffix(".HEA")).unwrap_or(base);
+    explanation.annotations = crate::landmarks::read_lead_waves(stem, lookup);
+    Ok(explanation)
 }

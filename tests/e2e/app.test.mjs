@@ -85,6 +85,28 @@ test('switching examples redraws another record', async () => {
   await shot('02-example-switched.png');
 });
 
+test("the LUDB example shows the cardiologists' P/QRS/T waves next to the clusters", async () => {
+  const button = page.locator('[data-testid=gallery] button.example[data-record=ludb001]');
+  await button.click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=summary]').innerText.includes('Record: ludb001'));
+  await waitIdle(page);
+  const note = await text(page, 'annotations');
+  // LUDB record 1: 12 annotated leads; lead II alone has 16 waves (test of crate::landmarks).
+  assert.match(note, /on 12 leads .*: \d+ P waves, \d+ QRS complexes, \d+ T waves/);
+  const [p, qrs, t] = /(\d+) P waves, (\d+) QRS complexes, (\d+) T waves/.exec(note).slice(1).map(Number);
+  assert.ok(p >= 12 && qrs >= 12 && t >= 12, note);
+  // The bars are drawn: pixels of the annotation colour (#1a3d8f) on the canvas.
+  const bars = await page.evaluate(() => {
+    const c = document.querySelector('[data-testid=ecg-canvas]');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] === 0x1a && d[i + 1] === 0x3d && d[i + 2] === 0x8f) n += 1;
+    return n;
+  });
+  assert.ok(bars > 200, `${bars} annotation pixels`);
+  await shot('02b-ludb-annotations.png');
+});
+
 test('switching layer and layout', async () => {
   const layers = await page.locator('[data-testid=layer] option').allInnerTexts();
   const hasClusters = (await page.locator('[data-testid=legend] tbody tr').count()) > 0;
@@ -233,7 +255,8 @@ test('exports: CSV equals the native CLI, JSON, manifest, PNG', async (t) => {
 });
 
 test('a whole folder: the folder picker pairs each header with its .dat and leaves other files out', async () => {
-  // www/examples: 8 WFDB records (500 Hz and 100 Hz), plus index.json and LICENSE.txt, which are not records.
+  // www/examples: the WFDB records (PTB-XL at 500 and 100 Hz; LUDB with its per-lead annotation files, which go
+  // with their record), plus index.json and LICENSE.txt, which are not records.
   const records = readdirSync(EXAMPLES).filter((f) => f.endsWith('.hea')).map((f) => f.slice(0, -4));
   const before = await page.locator('[data-testid=batch] tr').count();
   await page.setInputFiles('[data-testid=folder-input]', EXAMPLES);

@@ -113,7 +113,7 @@ mod tests {
     #[test]
     fn says_what_is_missing_or_wrong() {
         let card = file("c.json", r#"{"format":"ecglens-model-card/1"}"#);
-        assert_eq!(ModelBundle::from_files(&[card.clone()]), Err(BundleError::NoModel));
+        assert_eq!(ModelBundle::from_files(std::slice::from_ref(&card)), Err(BundleError::NoModel));
         assert_eq!(ModelBundle::from_files(&[file("m.onnx", "x")]), Err(BundleError::NoCard));
         assert!(matches!(
             ModelBundle::from_files(&[file("m.onnx", "x"), file("n.onnx", "y"), card.clone()]),

@@ -30,6 +30,9 @@ if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f dist/index.html ]; then
   build_site
 fi
 mkdir -p tests/e2e/artifacts
+# The CLI the e2e export test compares against: the one `cargo test` built in step 1.
+export ECGLENS_CLI="${ECGLENS_CLI:-$ROOT/target/debug/ecglens}"
+[ -x "$ECGLENS_CLI" ] || cargo build --locked --bin ecglens
 node --test tests/e2e/*.test.mjs
 
 log "all tests passed in $((SECONDS - STARTED)) s"

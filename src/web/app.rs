@@ -880,7 +880,14 @@ fn App() -> impl IntoView {
         resize: RwSignal::new(0),
         offline: RwSignal::new(Offline::Pending),
     };
-    register_service_worker(ctx.offline);
+    // The offline copy is made once the first record is drawn, so its downloads do not compete with first paint.
+    Effect::new(move |registered: Option<bool>| {
+        let drawn = ctx.drawn.get() != 0;
+        if drawn && registered != Some(true) {
+            register_service_worker(ctx.offline);
+        }
+        drawn || registered == Some(true)
+    });
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
 
     // body[data-state]

@@ -105,56 +105,76 @@ fn decode_request(data: &JsValue) -> Result<(Request, Vec<(String, Vec<u8>)>), S
     Ok((request, files))
 }
 
-async fn fetch_bytes(url: &str) -> Result<Option<Vec<u8>>, String> {
-    let promise = scope().fetch_with_str(url);
-    let response: FetchResponse = JsFuture::from(promise)
-        .await
-        .map_err(|e| format!("cannot fetch {url}: {}", js_error_text(&e)))?
-        .unchecked_into();
-    if response.status() == 404 {
-        return Ok(None);
-    }
-    if !response.ok() {
-        return Err(format!("cannot fetch {url}: HTTP {}", response.status()));
-    }
-    let buffer = JsFuture::from(response.array_buffer().map_err(|e| js_error_text(&e))?)
-        .await
-        .map_err(|e| format!("cannot read {url}: {}", js_error_text(&e)))?;
-    Ok(Some(Uint8Array::new(&buffer).to_vec()))
+/// A fetch that has been started (the browser downloads while the worker goes on); `bytes` waits for it.
+struct Download {
+    url: String,
+    response: JsFuture,
 }
 
-async fn fetch_required(url: &str) -> Result<Vec<u8>, String> {
-    fetch_bytes(url).await?.ok_or_else(|| format!("{url} is missing from the site (HTTP 404)"))
+fn start(url: &str) -> Download {
+    Download { url: url.to_string(), response: JsFuture::from(scope().fetch_with_str(url)) }
+}
+
+impl Download {
+    /// The body, or None on HTTP 404.
+    async fn bytes(self) -> Result<Option<Vec<u8>>, String> {
+        let url = self.url;
+        let response: FetchResponse =
+            self.response.await.map_err(|e| format!("cannot fetch {url}: {}", js_error_text(&e)))?.unchecked_into();
+        if response.status() == 404 {
+            return Ok(None);
+        }
+        if !response.ok() {
+            return Err(format!("cannot fetch {url}: HTTP {}", response.status()));
+        }
+        let buffer = JsFuture::from(response.array_buffer().map_err(|e| js_error_text(&e))?)
+            .await
+            .map_err(|e| format!("cannot read {url}: {}", js_error_text(&e)))?;
+        Ok(Some(Uint8Array::new(&buffer).to_vec()))
+    }
+
+    async fn required(self) -> Result<Vec<u8>, String> {
+        let url = self.url.clone();
+        self.bytes().await?.ok_or_else(|| format!("{url} is missing from the site (HTTP 404)"))
+    }
 }
 
 async fn init() -> Result<State, String> {
     let t0 = now_ms();
-    let onnx = fetch_required("models/default.onnx").await?;
-    let card = fetch_required("models/default.card.json").await?;
-    let atlas = fetch_bytes("models/default.atlas.json").await?;
-    let engine = Engine::new(&onnx, &card, atlas.as_deref()).map_err(|e| format!("cannot load the model: {e}"))?;
-    let (examples, attribution) = match fetch_bytes("examples/index.json").await? {
+    // Every download starts at once; the model is built while the examples are still arriving.
+    let onnx = start("models/default.onnx");
+    let card = start("models/default.card.json");
+    let atlas = start("models/default.atlas.json");
+    let (examples, attribution) = match start("examples/index.json").bytes().await? {
         Some(bytes) => parse_example_index(&bytes)?,
         None => (Vec::new(), String::new()),
     };
-    let mut example_files = HashMap::new();
+    let mut example_downloads = Vec::new();
     for example in &examples {
         for file in &example.files {
-            if example_files.contains_key(file) {
-                continue;
-            }
-            if let Some(bytes) = fetch_bytes(&format!("examples/{file}")).await? {
-                example_files.insert(file.clone(), bytes);
+            if !example_downloads.iter().any(|(f, _): &(String, Download)| f == file) {
+                example_downloads.push((file.clone(), start(&format!("examples/{file}"))));
             }
         }
-        // The header may name .dat files that the index did not list: fetch those too.
-        if let Some(header) = example_files.get(&example.header) {
-            for name in header_signal_files(header) {
-                let path = sibling(&example.header, &name);
-                if !example_files.contains_key(&path) {
-                    if let Some(bytes) = fetch_bytes(&format!("examples/{path}")).await? {
-                        example_files.insert(path, bytes);
-                    }
+    }
+    let onnx = onnx.required().await?;
+    let card = card.required().await?;
+    let atlas = atlas.bytes().await?;
+    let engine = Engine::new(&onnx, &card, atlas.as_deref()).map_err(|e| format!("cannot load the model: {e}"))?;
+    let mut example_files = HashMap::new();
+    for (file, download) in example_downloads {
+        if let Some(bytes) = download.bytes().await? {
+            example_files.insert(file, bytes);
+        }
+    }
+    // A header may name .dat files that the index did not list: fetch those too.
+    for example in &examples {
+        let Some(header) = example_files.get(&example.header) else { continue };
+        for name in header_signal_files(header) {
+            let path = sibling(&example.header, &name);
+            if !example_files.contains_key(&path) {
+                if let Some(bytes) = start(&format!("examples/{path}")).bytes().await? {
+                    example_files.insert(path, bytes);
                 }
             }
         }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTIFACTS, DIST, EXAMPLES, ROOT, canvasInk, launch, openApp, serveDist, text, waitIdle, waitOffline, waitReady } from './helpers.mjs';
+import { ARTIFACTS, DIST, EXAMPLES, ROOT, canvasInk, dropCopies, launch, openApp, serveDist, text, waitIdle, waitOffline, waitReady } from './helpers.mjs';
 
 let srv, browser, app, page;
 let readyAt = 0;
@@ -325,19 +325,8 @@ test('a batch shows progress and can be cancelled', async () => {
   const index = JSON.parse(readFileSync(join(EXAMPLES, 'index.json'), 'utf8'));
   const entries = Array.isArray(index) ? index : index.examples;
   const base = entries[0].file ?? entries[0].name ?? entries[0].record;
-  const hea = readFileSync(join(EXAMPLES, `${base}.hea`), 'latin1');
-  const dat = [...readFileSync(join(EXAMPLES, `${base}.dat`))];
   const n = 40;
-  await page.evaluate(({ hea, dat, base, n }) => {
-    const dt = new DataTransfer();
-    const bytes = new Uint8Array(dat);
-    for (let i = 0; i < n; i += 1) {
-      const name = `c${String(i).padStart(3, '0')}`;
-      dt.items.add(new File([hea.split(base).join(name)], `${name}.hea`));
-      dt.items.add(new File([bytes], `${name}.dat`));
-    }
-    document.querySelector('[data-testid=dropzone]').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, { hea, dat, base, n });
+  await dropCopies(page, base, n, 'c');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=batch] tr[data-status=done][data-record^=c]').length >= 2);
   assert.equal(await page.evaluate(() => document.body.dataset.state), 'busy');
   assert.match(await text(page, 'progress-text'), /^\d+ \/ \d+$/);

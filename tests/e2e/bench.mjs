@@ -7,7 +7,7 @@
 // Needs dist/ (trunk build --release). Prints one JSON line per benchmark.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXAMPLES, launch, median, openApp, serveDist, waitIdle, waitReady } from './helpers.mjs';
+import { EXAMPLES, dropCopies, launch, median, openApp, serveDist, waitIdle, waitReady } from './helpers.mjs';
 
 const [what = 'first-draw', nArg] = process.argv.slice(2);
 const stats = (xs) => {
@@ -59,19 +59,8 @@ try {
     await app.page.goto(srv.url);
     await waitReady(app.page);
     const base = recordOf(entries[0]);
-    const hea = readFileSync(join(EXAMPLES, `${base}.hea`), 'latin1');
-    const dat = [...readFileSync(join(EXAMPLES, `${base}.dat`))];
     const t0 = performance.now();
-    await app.page.evaluate(({ hea, dat, base, n }) => {
-      const dt = new DataTransfer();
-      const bytes = new Uint8Array(dat);
-      for (let i = 0; i < n; i += 1) {
-        const name = `b${String(i).padStart(4, '0')}`;
-        dt.items.add(new File([hea.split(base).join(name)], `${name}.hea`));
-        dt.items.add(new File([bytes], `${name}.dat`));
-      }
-      document.querySelector('[data-testid=dropzone]').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    }, { hea, dat, base, n });
+    await dropCopies(app.page, base, n, 'b', 4);
     // The table renders at most 500 rows: progress says when all n are through.
     await app.page.waitForFunction((n) => document.querySelector('[data-testid=progress-text]').textContent === `${n} / ${n}`, n, { timeout: 600_000, polling: 50 });
     await waitIdle(app.page, 600_000);

@@ -1,7 +1,7 @@
 // Shared by the e2e tests and benchmarks: serve dist/ on 127.0.0.1, drive Debian's Chromium with playwright-core,
 // and record every network request (browser side and server side).
 import { chromium } from 'playwright-core';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../scripts/static-server.mjs';
@@ -108,4 +108,20 @@ export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Drops `n` renamed copies of example record `base` (`<prefix>000.hea` with its `.dat`, ...) on the drop zone. */
+export async function dropCopies(page, base, n, prefix, digits = 3) {
+  const hea = readFileSync(join(EXAMPLES, `${base}.hea`), 'latin1');
+  const dat = [...readFileSync(join(EXAMPLES, `${base}.dat`))];
+  await page.evaluate(({ hea, dat, base, n, prefix, digits }) => {
+    const dt = new DataTransfer();
+    const bytes = new Uint8Array(dat);
+    for (let i = 0; i < n; i += 1) {
+      const name = `${prefix}${String(i).padStart(digits, '0')}`;
+      dt.items.add(new File([hea.split(base).join(name)], `${name}.hea`));
+      dt.items.add(new File([bytes], `${name}.dat`));
+    }
+    document.querySelector('[data-testid=dropzone]').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, { hea, dat, base, n, prefix, digits });
 }

@@ -20,7 +20,8 @@ const TYPES = {
   '.hea': 'text/plain; charset=utf-8',
 };
 
-export function startServer(dir, port = 0, host = '127.0.0.1') {
+/** `transform(urlPath, body)` may rewrite a response body (the e2e test of site updates serves a new sw.js). */
+export function startServer(dir, port = 0, host = '127.0.0.1', { transform } = {}) {
   const root = resolve(dir);
   const server = createServer(async (req, res) => {
     try {
@@ -41,14 +42,16 @@ export function startServer(dir, port = 0, host = '127.0.0.1') {
         return;
       }
       // Revalidation (the browser's, and the service worker's copy right after the first load) costs a 304.
-      const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
-      if (req.headers['if-none-match'] === etag) {
+      // (No validator when bodies are rewritten: they may change while the file does not.)
+      const etag = transform ? undefined : `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+      if (etag && req.headers['if-none-match'] === etag) {
         res.writeHead(304, { etag, 'cache-control': 'no-cache' }).end();
         return;
       }
-      const body = await readFile(file);
+      const original = await readFile(file);
+      const body = transform ? Buffer.from(transform(url.pathname, original)) : original;
       res.writeHead(200, {
-        etag,
+        ...(etag ? { etag } : {}),
         'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
         'content-length': body.length,
         'x-content-type-options': 'nosniff',

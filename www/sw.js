@@ -4,8 +4,8 @@
 //
 // scripts/sw-precache.mjs (Trunk post_build hook) replaces the two placeholders below with the content hash of
 // the build and the list of its files. A new build therefore means a new sw.js: the browser installs it next to
-// the old one, and it takes over once no tab uses the old version (the standard lifecycle, no skipWaiting, so a
-// page never mixes files of two builds).
+// the old one, and it takes over once no tab uses the old version (the standard lifecycle), or at once when the
+// user asks for it ("Use the new version" in the footer: the page posts `ecglens-update`, then reloads).
 const VERSION = '__ECGLENS_SW_VERSION__';
 const FILES = __ECGLENS_SW_FILES__;
 const CACHE = `ecglens-${VERSION}`;
@@ -14,6 +14,10 @@ const INDEX = new URL('./index.html', self.registration.scope).href;
 self.addEventListener('install', (event) => {
   // All or nothing: addAll fails if any file fails, and the previous version stays in charge.
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES)));
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data === 'ecglens-update') self.skipWaiting();
 });
 
 self.addEventListener('activate', (event) => {

@@ -202,6 +202,8 @@ impl Ctx {
 enum Offline {
     Pending,
     Ready,
+    /// A newer build of the site is stored and waits for this tab (body[data-offline] = `update`).
+    UpdateReady,
     Unavailable(String),
 }
 
@@ -210,6 +212,7 @@ impl Offline {
         match self {
             Offline::Pending => "pending",
             Offline::Ready => "ready",
+            Offline::UpdateReady => "update",
             Offline::Unavailable(_) => "unavailable",
         }
     }
@@ -217,6 +220,7 @@ impl Offline {
         match self {
             Offline::Pending => "storing a copy for offline use…".into(),
             Offline::Ready => "works offline".into(),
+            Offline::UpdateReady => "works offline · a new version is ready".into(),
             Offline::Unavailable(why) => format!("not stored for offline use ({why})"),
         }
     }
@@ -240,12 +244,67 @@ fn register_service_worker(offline: RwSignal<Offline>) {
         }
         match container.ready().map(JsFuture::from) {
             Ok(ready) => match ready.await {
-                Ok(_) => offline.set(Offline::Ready),
+                Ok(registration) => {
+                    offline.set(Offline::Ready);
+                    watch_for_updates(&container, registration.unchecked_into(), offline);
+                }
                 Err(e) => offline.set(Offline::Unavailable(js_error_text(&e))),
             },
             Err(e) => offline.set(Offline::Unavailable(js_error_text(&e))),
         }
     });
+}
+
+thread_local! {
+    static REGISTRATION: RefCell<Option<web_sys::ServiceWorkerRegistration>> = const { RefCell::new(None) };
+}
+
+/// Notices a newer build of the site: the browser checks `sw.js` on navigation (or when asked), installs the new
+/// one beside this tab's, and it waits. `offline` then becomes `UpdateReady` and the footer offers to switch.
+fn watch_for_updates(
+    container: &web_sys::ServiceWorkerContainer,
+    registration: web_sys::ServiceWorkerRegistration,
+    offline: RwSignal<Offline>,
+) {
+    // A worker waiting while this tab is controlled by another one is an update (on the first visit nothing is).
+    let has_controller = {
+        let container = container.clone();
+        move || container.controller().is_some()
+    };
+    if registration.waiting().is_some() && has_controller() {
+        offline.set(Offline::UpdateReady);
+    }
+    let reg = registration.clone();
+    let on_update_found = Closure::<dyn FnMut()>::new(move || {
+        let Some(installing) = reg.installing() else { return };
+        let worker = installing.clone();
+        let has_controller = has_controller.clone();
+        let on_state = Closure::<dyn FnMut()>::new(move || {
+            if worker.state() == web_sys::ServiceWorkerState::Installed && has_controller() {
+                offline.set(Offline::UpdateReady);
+            }
+        });
+        installing.set_onstatechange(Some(on_state.as_ref().unchecked_ref()));
+        on_state.forget();
+    });
+    registration.set_onupdatefound(Some(on_update_found.as_ref().unchecked_ref()));
+    on_update_found.forget();
+    REGISTRATION.with(|r| *r.borrow_mut() = Some(registration));
+}
+
+/// "Use the new version": the waiting service worker takes over, then this tab reloads into the new build.
+fn use_new_version() {
+    let Some(window) = web_sys::window() else { return };
+    let Some(waiting) = REGISTRATION.with(|r| r.borrow().as_ref().and_then(|reg| reg.waiting())) else { return };
+    let container = window.navigator().service_worker();
+    let reload = Closure::<dyn FnMut()>::new(move || {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    });
+    container.set_oncontrollerchange(Some(reload.as_ref().unchecked_ref()));
+    reload.forget();
+    let _ = waiting.post_message(&JsValue::from_str("ecglens-update"));
 }
 
 fn test_panic_ui() {
@@ -1322,6 +1381,8 @@ fn App() -> impl IntoView {
             <p>
                 {format!("ecglens {} · no network request after load · no data leaves this tab · ", export::APP_VERSION)}
                 <span data-testid="offline">{move || ctx.offline.with(Offline::label)}</span>
+                <button class="update" data-testid="update" hidden=move || ctx.offline.with(|o| *o != Offline::UpdateReady)
+                    on:click=move |_| use_new_version()>"Use the new version"</button>
             </p>
         </footer>
     }

@@ -448,6 +448,41 @@ test('after one visit the site opens, draws and explains a file offline, with th
   }
 });
 
+test('a new build of the site is offered in the footer and taken on request', async () => {
+  // A second "deployment": the server starts answering sw.js with different bytes, as after a rebuild.
+  let deployed = 1;
+  const own = await serveDist({ transform: (path, body) => (path === '/sw.js' && deployed > 1 ? `${body}\n// build ${deployed}\n` : body) });
+  const other = await openApp(browser, own.url);
+  try {
+    await other.page.goto(own.url);
+    await waitReady(other.page);
+    assert.equal(await waitOffline(other.page), 'ready');
+    assert.ok(!(await other.page.locator('[data-testid=update]').isVisible()), 'no update on the first visit');
+    // The next visit is served by the service worker (the first one was not controlled by it).
+    await other.page.reload();
+    await waitReady(other.page);
+    assert.equal(await waitOffline(other.page), 'ready');
+    assert.ok(await other.page.evaluate(() => Boolean(navigator.serviceWorker.controller)));
+    deployed = 2;
+    await other.page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
+    await other.page.waitForFunction(() => document.body.dataset.offline === 'update', null, { timeout: 60_000 });
+    assert.match(await text(other.page, 'offline'), /a new version is ready/);
+    await other.page.screenshot({ path: join(ARTIFACTS, '13-update-ready.png'), fullPage: true });
+    await Promise.all([other.page.waitForEvent('load'), other.page.click('[data-testid=update]')]);
+    await waitReady(other.page);
+    assert.equal(await waitOffline(other.page), 'ready');
+    const sw = await other.page.evaluate(async () => {
+      const r = await navigator.serviceWorker.getRegistration();
+      const script = await (await fetch(r.active.scriptURL, { cache: 'no-store' })).text();
+      return { waiting: Boolean(r.waiting), controlled: Boolean(navigator.serviceWorker.controller), build2: script.includes('// build 2') };
+    });
+    assert.deepEqual(sw, { waiting: false, controlled: true, build2: true });
+  } finally {
+    await other.context.close();
+    await own.close();
+  }
+});
+
 test('HiDPI: on a 2× screen the canvas draws at device resolution', async () => {
   const other = await openApp(browser, srv.url, { deviceScaleFactor: 2 });
   try {
@@ -461,7 +496,7 @@ test('HiDPI: on a 2× screen the canvas draws at device resolution', async () =>
     assert.equal(scale.dpr, 2);
     assert.ok(Math.abs(scale.x - 2) < 0.01 && Math.abs(scale.y - 2) < 0.01, `backing store scale ${JSON.stringify(scale)}`);
     assert.ok((await canvasInk(other.page)).dark > 8000, 'the trace is drawn at device resolution');
-    await other.page.screenshot({ path: join(ARTIFACTS, '14-hidpi.png') });
+    await other.page.screenshot({ path: join(ARTIFACTS, '15-hidpi.png') });
   } finally {
     await other.context.close();
   }
@@ -476,7 +511,7 @@ for (const where of ['ui', 'worker']) {
       const fatal = other.page.locator('[data-testid=fatal]');
       assert.ok(await fatal.isVisible());
       assert.match(await fatal.innerText(), /panic/);
-      await other.page.screenshot({ path: join(ARTIFACTS, `13-panic-${where}.png`) });
+      await other.page.screenshot({ path: join(ARTIFACTS, `16-panic-${where}.png`) });
     } finally {
       await other.context.close();
     }

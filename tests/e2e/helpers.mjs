@@ -19,10 +19,10 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Starts the static server on dist/ (port 0 = any free one) and records what it serves. */
-export async function serveDist() {
+export async function serveDist(options = {}) {
   if (!existsSync(join(DIST, 'index.html'))) throw new Error('no dist/index.html: run `trunk build --release` first');
   const hits = [];
-  const { server, url } = await startServer(DIST, 0);
+  const { server, url } = await startServer(DIST, 0, '127.0.0.1', options);
   server.on('request', (req) => hits.push({ url: req.url, t: performance.now() }));
   return { server, url, hits, close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(ok); }) };
 }

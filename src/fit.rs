@@ -271,17 +271,14 @@ pub fn layer_matrix(
     let mut sum = vec![0f64; channels];
     let mut sum_sq = vec![0f64; channels];
     let mut count = 0usize;
-    let mut rows: Vec<(usize, usize, usize)> = Vec::new();
-    for (r, inferred) in reference.iter().enumerate() {
-        for (w, output) in inferred.outputs.iter().enumerate() {
-            let tap = &output.taps[tap_ix];
-            for (s, column) in tap.columns().into_iter().enumerate() {
+    for inferred in reference {
+        for output in &inferred.outputs {
+            for column in output.taps[tap_ix].columns() {
                 for (c, v) in column.iter().enumerate() {
                     sum[c] += f64::from(*v);
                     sum_sq[c] += f64::from(*v) * f64::from(*v);
                 }
                 count += 1;
-                rows.push((r, w, s));
             }
         }
     }
@@ -294,16 +291,7 @@ pub fn layer_matrix(
             ((sq / count as f64 - m * m).max(0.0).sqrt() as f32).max(1e-6)
         })
         .collect();
-    let mut rng = StdRng::seed_from_u64(seed);
-    rows.shuffle(&mut rng);
-    rows.truncate(max_rows);
-    let mut matrix = Array2::<f32>::zeros((rows.len(), channels));
-    for (i, (r, w, s)) in rows.iter().enumerate() {
-        let column = reference[*r].outputs[*w].taps[tap_ix].column(*s);
-        for (c, v) in column.iter().enumerate() {
-            matrix[[i, c]] = (v - mean[c]) / std[c];
-        }
-    }
+    let matrix = normalised_steps(reference, tap_ix, &mean, &std, max_rows, seed);
     (mean, std, matrix)
 }
 
@@ -377,11 +365,12 @@ pub struct Calibration {
     pub mean_entropy: f64,
 }
 
-/// Steps of `records` at one tap, normalised with a layer's own per-channel mean and std; at most `max_rows`.
+/// Steps of `records` at one tap (a random sample of at most `max_rows`), normalised with a per-channel mean and std.
 fn normalised_steps(
     records: &[Inferred],
     tap_ix: usize,
-    layer: &LayerAtlas,
+    mean: &[f32],
+    std: &[f32],
     max_rows: usize,
     seed: u64,
 ) -> Array2<f32> {
@@ -393,10 +382,10 @@ fn normalised_steps(
     }
     rows.shuffle(&mut StdRng::seed_from_u64(seed));
     rows.truncate(max_rows);
-    let mut matrix = Array2::<f32>::zeros((rows.len(), layer.mean.len()));
+    let mut matrix = Array2::<f32>::zeros((rows.len(), mean.len()));
     for (i, (r, w, s)) in rows.iter().enumerate() {
         for (c, v) in records[*r].outputs[*w].taps[tap_ix].column(*s).iter().enumerate() {
-            matrix[[i, c]] = (v - layer.mean[c]) / layer.std[c];
+            matrix[[i, c]] = (v - mean[c]) / std[c];
         }
     }
     matrix
@@ -460,7 +449,7 @@ pub fn calibrate_temperature(
     max_rows: usize,
     seed: u64,
 ) -> Result<Calibration, FitError> {
-    let points = normalised_steps(held_out, tap_ix, layer, 20_000, seed);
+    let points = normalised_steps(held_out, tap_ix, &layer.mean, &layer.std, 20_000, seed);
     let distances: Vec<Vec<f32>> = points.rows().into_iter().map(|p| squared_distances(p, &layer.centroids)).collect();
     let mut votes = vec![vec![0f32; layer.k]; points.nrows()];
     for b in 0..refits {

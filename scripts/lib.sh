@@ -1,33 +1,102 @@
 # Shared by scripts/serve.sh, scripts/test.sh and the benchmarks: installs what is missing, builds the site.
 # Everything comes from a package registry (crates.io, npm, Debian); Trunk never downloads tools itself.
+#
+# Where the tools go, and why CI cannot hide a broken install:
+# - Rust tools (Trunk, wasm-bindgen, wasm-bindgen-test-runner) are installed into the clone's own `.tools/`
+#   (git-ignored), never into ~/.cargo/bin, and only `.tools/bin` is looked at. A clean clone has no `.tools/`,
+#   so every CI run (`.ci/run` on a clean clone) installs them from the registry exactly as a fresh machine does.
+# - npm tools (binaryen's wasm-opt, playwright-core) go into the clone's `node_modules/` by `npm ci`, same reason.
+# - Machine-level packages (Debian's chromium + chromium-driver, rustup's wasm32 target) cannot live in a clone;
+#   they are checked against their exact pins on every run and (re)installed when they differ.
+# Every version is exact. See tools/wasm-bindgen-cli/Cargo.toml for why wasm-bindgen is not installed with its
+# published lockfile.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+TOOLS="$ROOT/.tools"
+export PATH="$TOOLS/bin:$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 TRUNK_VERSION="0.21.14"
-# wasm-bindgen-cli must equal the wasm-bindgen of Cargo.lock (and Trunk.toml's [tools] wasm_bindgen).
-WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
 WASM_OPT_VERSION="132"
+# Debian bookworm-security's build; override with ECGLENS_CHROMIUM_VERSION when the mirror moves on.
+CHROMIUM_VERSION="${ECGLENS_CHROMIUM_VERSION:-148.0.7778.167-1~deb12u1}"
 
 log() { printf '\033[1m[ecglens]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[ecglens] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# Runs a step and says how long it took: "name ... done in N s".
+timed() {
+  local what="$1" started=$SECONDS
+  shift
+  log "$what"
+  "$@"
+  log "  done in $((SECONDS - started)) s"
+}
+
+# The version of a package in a Cargo.lock.
+lock_version() { awk -v n="$2" '$0 == "name = \"" n "\"" { getline; gsub(/version = |"/, ""); print; exit }' "$1"; }
+
+# wasm-bindgen must be one version everywhere: the crate (Cargo.lock), the CLI that post-processes it
+# (tools/wasm-bindgen-cli, pinned `=X` and locked), and Trunk's [tools] entry. A mismatch makes wasm-bindgen
+# fail late with a cryptic schema error, so refuse before building anything.
+WASM_BINDGEN_VERSION="$(lock_version Cargo.lock wasm-bindgen)"
+check_wasm_bindgen_pins() {
+  local cli trunk_pin
+  cli="$(lock_version tools/wasm-bindgen-cli/Cargo.lock wasm-bindgen-cli)"
+  trunk_pin="$(sed -n 's/^wasm_bindgen = "\(.*\)"$/\1/p' Trunk.toml)"
+  [ -n "$WASM_BINDGEN_VERSION" ] || die "no wasm-bindgen in Cargo.lock"
+  if [ "$cli" != "$WASM_BINDGEN_VERSION" ] || [ "$trunk_pin" != "$WASM_BINDGEN_VERSION" ]; then
+    die "wasm-bindgen versions disagree: Cargo.lock has $WASM_BINDGEN_VERSION, tools/wasm-bindgen-cli/Cargo.lock \
+has ${cli:-none}, Trunk.toml [tools] has ${trunk_pin:-none}. Make all three equal (see tools/wasm-bindgen-cli/Cargo.toml)."
+  fi
+}
+
+# The installed CLI must be the pinned one; anything else is refused with both versions named.
+check_wasm_bindgen_cli() {
+  local got
+  got="$("$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | awk '{ print $2 }' || true)"
+  [ "$got" = "$WASM_BINDGEN_VERSION" ] || die "the installed wasm-bindgen CLI is ${got:-missing} but Cargo.lock \
+has wasm-bindgen $WASM_BINDGEN_VERSION: remove .tools/ and run this script again"
+}
 
 APT_UPDATED=0
+sudo_if_needed() { if [ "$(id -u)" -ne 0 ]; then sudo "$@"; else "$@"; fi; }
+apt_update_once() {
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    timed "apt-get update" sudo_if_needed apt-get update -qq
+    APT_UPDATED=1
+  fi
+}
+installed_version() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null | sed -n 's/^install ok installed //p'; }
+
+# Packages at any version (Node.js when the machine has none).
 apt_install() {
   local missing=()
   for pkg in "$@"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    [ -n "$(installed_version "$pkg")" ] || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
-  log "apt-get install ${missing[*]}"
-  local sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  if [ "$APT_UPDATED" -eq 0 ]; then
-    $sudo apt-get update -qq
-    APT_UPDATED=1
+  apt_update_once
+  timed "apt-get install ${missing[*]} (about a minute)" \
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+}
+
+# Chromium and its driver at exactly $CHROMIUM_VERSION (the two must match each other, and the e2e tests were
+# written against this build).
+ensure_chromium() {
+  if [ "$(installed_version chromium)" = "$CHROMIUM_VERSION" ] \
+     && [ "$(installed_version chromium-driver)" = "$CHROMIUM_VERSION" ]; then
+    return 0
   fi
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+  apt_update_once
+  if ! apt-cache madison chromium | grep -qF "| $CHROMIUM_VERSION |"; then
+    die "Debian's mirror does not serve chromium $CHROMIUM_VERSION (it has: $(apt-cache madison chromium \
+| awk -F'|' '{ gsub(/ /, "", $2); printf "%s ", $2 }')). Set ECGLENS_CHROMIUM_VERSION to one of those."
+  fi
+  timed "apt-get install chromium=$CHROMIUM_VERSION chromium-driver=$CHROMIUM_VERSION (1-2 min)" \
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --allow-downgrades \
+    "chromium=$CHROMIUM_VERSION" "chromium-driver=$CHROMIUM_VERSION" "chromium-common=$CHROMIUM_VERSION"
 }
 
 ensure_node() {
@@ -38,24 +107,27 @@ ensure_node() {
 
 ensure_wasm_target() {
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-    log "rustup target add wasm32-unknown-unknown"
-    rustup target add wasm32-unknown-unknown
+    timed "rustup target add wasm32-unknown-unknown (under a minute)" rustup target add wasm32-unknown-unknown
   fi
 }
 
 ensure_trunk() {
-  if ! trunk --version 2>/dev/null | grep -q "trunk $TRUNK_VERSION\$"; then
-    log "cargo install trunk --version $TRUNK_VERSION --locked (a few minutes, once)"
-    cargo install trunk --version "$TRUNK_VERSION" --locked
+  if ! "$TOOLS/bin/trunk" --version 2>/dev/null | grep -q "trunk $TRUNK_VERSION\$"; then
+    # Trunk's published lockfile resolves from the registry (unlike wasm-bindgen-cli's); newer Trunk needs a
+    # newer rustc than the machine's 1.95.
+    timed "cargo install trunk --version =$TRUNK_VERSION --locked into .tools/ (about 8 min, once per clone)" \
+      cargo install trunk --version "=$TRUNK_VERSION" --locked --root "$TOOLS" --target-dir "$TOOLS/build"
   fi
 }
 
 ensure_wasm_bindgen() {
-  if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$" \
-     || ! command -v wasm-bindgen-test-runner >/dev/null; then
-    log "cargo install wasm-bindgen-cli --version =$WASM_BINDGEN_VERSION --locked (a few minutes, once)"
-    cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION" --locked
+  check_wasm_bindgen_pins
+  if ! "$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$" \
+     || [ ! -x "$TOOLS/bin/wasm-bindgen-test-runner" ]; then
+    timed "cargo install wasm-bindgen $WASM_BINDGEN_VERSION (tools/wasm-bindgen-cli, our lockfile) into .tools/ (about 4 min, once per clone)" \
+      cargo install --path tools/wasm-bindgen-cli --locked --root "$TOOLS" --target-dir "$TOOLS/build"
   fi
+  check_wasm_bindgen_cli
 }
 
 # npm's binaryen (wasm-opt) and playwright-core, exactly as package-lock.json says.
@@ -63,22 +135,20 @@ ensure_npm_packages() {
   ensure_node
   if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
      || ! node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q "version $WASM_OPT_VERSION"; then
-    log "npm ci (binaryen $WASM_OPT_VERSION, playwright-core)"
-    npm ci --no-audit --no-fund
+    timed "npm ci: binaryen $WASM_OPT_VERSION (wasm-opt) and playwright-core (under a minute)" npm ci --no-audit --no-fund
   fi
 }
 
 ensure_build_tools() {
+  check_wasm_bindgen_pins
   ensure_wasm_target
   ensure_npm_packages
-  ensure_trunk
   ensure_wasm_bindgen
+  ensure_trunk
 }
 
 # Release build of the static site into dist/.
 build_site() {
-  log "cargo fetch"
-  cargo fetch --locked
-  log "trunk build --release (both wasm binaries, wasm-opt from npm)"
-  trunk build --release --offline
+  timed "cargo fetch --locked" cargo fetch --locked
+  timed "trunk build --release: both wasm binaries, wasm-opt from npm (5-10 min cold)" trunk build --release --offline
 }

@@ -7,8 +7,8 @@
 #   so every CI run (`.ci/run` on a clean clone) installs them from the registry exactly as a fresh machine does.
 # - npm tools (binaryen's wasm-opt, playwright-core) go into the clone's `node_modules/` by `npm ci`, same reason.
 # - Machine-level packages (Debian's chromium + chromium-driver, rustup's wasm32 target) cannot live in a clone;
-#   they are checked against their exact pins on every run and (re)installed when they differ.
-# Every version is exact. See tools/wasm-bindgen-cli/Cargo.toml for why wasm-bindgen is not installed with its
+#   they are checked on every run, and in CI Chromium follows the mirror as a fresh machine would (see below).
+# Every tool version is exact, except Chromium's (why: see ensure_chromium). See tools/wasm-bindgen-cli/Cargo.toml for why wasm-bindgen is not installed with its
 # published lockfile.
 set -euo pipefail
 
@@ -19,8 +19,6 @@ export PATH="$TOOLS/bin:$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 TRUNK_VERSION="0.21.14"
 WASM_OPT_VERSION="132"
-# Debian bookworm-security's build; override with ECGLENS_CHROMIUM_VERSION when the mirror moves on.
-CHROMIUM_VERSION="${ECGLENS_CHROMIUM_VERSION:-148.0.7778.167-1~deb12u1}"
 
 log() { printf '\033[1m[ecglens]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[ecglens] error:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -82,21 +80,35 @@ apt_install() {
     sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 }
 
-# Chromium and its driver at exactly $CHROMIUM_VERSION (the two must match each other, and the e2e tests were
-# written against this build).
+# Chromium and chromium-driver from Debian, at one exact version for both (checked: a driver of another build
+# refuses the browser). Why not a fixed version here: Debian's security archive serves only its current Chromium
+# build (on 2026-12-01 the machine's stale lists offered 148.0.7778.167, and after `apt-get update` the mirror
+# had only 156.0.8078.114 and 150.0.7871.100), so any exact pin breaks every fresh machine within weeks: the
+# very failure this script exists to prevent. Instead: the mirror's current build, at least major
+# $CHROMIUM_MIN_MAJOR (what playwright-core's protocol and the e2e tests need), the same for both packages.
+# In CI (ECGLENS_CI=1) the lists are refreshed every run and the machine follows the mirror's candidate, as a
+# fresh machine would install it; the version used is printed.
+CHROMIUM_MIN_MAJOR=148
 ensure_chromium() {
-  if [ "$(installed_version chromium)" = "$CHROMIUM_VERSION" ] \
-     && [ "$(installed_version chromium-driver)" = "$CHROMIUM_VERSION" ]; then
-    return 0
+  local browser driver candidate
+  browser="$(installed_version chromium)"
+  driver="$(installed_version chromium-driver)"
+  if [ -z "$browser" ] || [ -z "$driver" ] || [ "$browser" != "$driver" ] || [ "${ECGLENS_CI:-0}" = 1 ]; then
+    apt_update_once
+    candidate="$(apt-cache policy chromium | sed -n 's/^  Candidate: //p')"
+    [ -n "$candidate" ] && [ "$candidate" != "(none)" ] || die "Debian's mirror offers no chromium package"
+    if [ "$browser" != "$candidate" ] || [ "$driver" != "$candidate" ]; then
+      timed "apt-get install chromium=$candidate chromium-driver=$candidate (1-2 min)" \
+        sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        "chromium=$candidate" "chromium-driver=$candidate"
+    fi
+    browser="$(installed_version chromium)"
+    driver="$(installed_version chromium-driver)"
   fi
-  apt_update_once
-  if ! apt-cache madison chromium | grep -qF "| $CHROMIUM_VERSION |"; then
-    die "Debian's mirror does not serve chromium $CHROMIUM_VERSION (it has: $(apt-cache madison chromium \
-| awk -F'|' '{ gsub(/ /, "", $2); printf "%s ", $2 }')). Set ECGLENS_CHROMIUM_VERSION to one of those."
-  fi
-  timed "apt-get install chromium=$CHROMIUM_VERSION chromium-driver=$CHROMIUM_VERSION (1-2 min)" \
-    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --allow-downgrades \
-    "chromium=$CHROMIUM_VERSION" "chromium-driver=$CHROMIUM_VERSION" "chromium-common=$CHROMIUM_VERSION"
+  [ "$browser" = "$driver" ] || die "chromium $browser and chromium-driver $driver differ"
+  [ "${browser%%.*}" -ge "$CHROMIUM_MIN_MAJOR" ] 2>/dev/null \
+    || die "chromium $browser is older than major $CHROMIUM_MIN_MAJOR"
+  log "chromium and chromium-driver $browser"
 }
 
 ensure_node() {

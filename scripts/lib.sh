@@ -66,7 +66,7 @@ apt_update_once() {
     APT_UPDATED=1
   fi
 }
-installed_version() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null | sed -n 's/^install ok installed //p'; }
+installed_version() { { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null || true; } | sed -n 's/^install ok installed //p'; }
 
 # Packages at any version (Node.js when the machine has none).
 apt_install() {

@@ -1,0 +1,464 @@
+//! The native CLI: the same core the browser runs.
+//!
+//! ```text
+//! ecglens fit --data ../shared/data [--ludb ../shared/data/ludb] [--k auto|N]   # reference set → atlas
+//! ecglens calibrate --data ../shared/data [--refits 10]                          # entropy temperature per layer
+//! ecglens explain RECORD.hea... [--out FILE] [--logits FILE]                      # per-sample clusters (CSV)
+//! ecglens evaluate --data ../shared/data [--folds 10]                            # the paper's table
+//! ```
+
+fn main() -> std::process::ExitCode {
+    match cli::run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // `{:#}`: the whole chain of causes on one line ("RECORD.hea: the header (.hea) is not ...").
+            eprintln!("ecglens: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+mod cli {
+    use std::io::Write;
+    use std::path::{Path, PathBuf};
+
+    use anyhow::{anyhow, Context, Result};
+    use clap::{Parser, Subcommand};
+    use ecglens_cli::fit::{self, Features, Inferred};
+    use ecglens_core::surrogate::{fit_surrogate, ForestParams};
+    use ecglens_engine::Engine;
+
+    #[derive(Parser)]
+    #[command(name = "ecglens", version, about = "Time-localized clusters of an ECG model's activations")]
+    struct Cli {
+        #[command(subcommand)]
+        command: Command,
+        /// ONNX model (default: the embedded default model of the app).
+        #[arg(long, global = true)]
+        model: Option<PathBuf>,
+        /// Model card (default: beside the model, `<stem>.card.json`).
+        #[arg(long, global = true)]
+        card: Option<PathBuf>,
+        /// Atlas (default: beside the model, `<stem>.atlas.json`).
+        #[arg(long, global = true)]
+        atlas: Option<PathBuf>,
+    }
+
+    #[derive(Subcommand)]
+    enum Command {
+        /// Fit the clusters (atlas) and the surrogate over a reference set, and evaluate them.
+        Fit {
+            /// Folder with ptbxl/ and ptbxl-extra/ (see ../shared/data/README.md).
+            #[arg(long)]
+            data: PathBuf,
+            /// LUDB folder, to name clusters after P/QRS/T/TP landmarks.
+            #[arg(long)]
+            ludb: Option<PathBuf>,
+            /// Clusters per layer, or "auto" to choose on validation fidelity (fold 9).
+            #[arg(long, default_value = "auto")]
+            k: String,
+            /// Where to write the atlas (default: the --atlas path).
+            #[arg(long)]
+            out: Option<PathBuf>,
+            /// Time steps per layer sampled for k-means.
+            #[arg(long, default_value_t = 60_000)]
+            max_rows: usize,
+        },
+        /// Calibrate each layer's entropy temperature τ on k-means refits (also done at the end of `fit`).
+        Calibrate {
+            /// Folder with ptbxl/ and ptbxl-extra/ (see ../shared/data/README.md).
+            #[arg(long)]
+            data: PathBuf,
+            /// k-means refits, each on another random sample of the reference steps.
+            #[arg(long, default_value_t = 10)]
+            refits: usize,
+            /// Time steps per layer sampled for each refit (as in `fit`).
+            #[arg(long, default_value_t = 60_000)]
+            max_rows: usize,
+            /// Where to write the atlas (default: the --atlas path, updated in place).
+            #[arg(long)]
+            out: Option<PathBuf>,
+        },
+        /// Per-sample cluster and entropy of each layer for WFDB records (.hea with the .dat beside it).
+        Explain {
+            #[arg(required = true)]
+            records: Vec<PathBuf>,
+            /// Write the CSV here instead of standard output.
+            #[arg(long)]
+            out: Option<PathBuf>,
+            /// Write class probabilities (CNN and surrogate) as JSON here.
+            #[arg(long)]
+            logits: Option<PathBuf>,
+        },
+        /// Benchmarks: one record end to end, or the k-means fit on a reference activation matrix.
+        #[command(subcommand)]
+        Bench(Bench),
+        /// The paper's table on a test set: surrogate fidelity, accuracy and AUROC against the CNN's.
+        Evaluate {
+            #[arg(long)]
+            data: PathBuf,
+            /// Test folds (PTB-XL strat_fold).
+            #[arg(long, value_delimiter = ',', default_value = "10")]
+            folds: Vec<u8>,
+        },
+    }
+
+    #[derive(Subcommand)]
+    enum Bench {
+        /// Parse → preprocess → logits, clusters, entropy for one record, repeated; prints the median.
+        Explain {
+            record: PathBuf,
+            #[arg(long, default_value_t = 50)]
+            repeat: usize,
+        },
+        /// k-means (linfa, k-means++ with restarts) on one layer's reference activations; dumps the
+        /// matrix so scikit-learn can be timed on exactly the same data (scripts/bench_kmeans_sklearn.py).
+        Kmeans {
+            #[arg(long)]
+            data: PathBuf,
+            #[arg(long, default_value = "block2")]
+            layer: String,
+            #[arg(long, default_value_t = 8)]
+            k: usize,
+            #[arg(long, default_value_t = 3)]
+            runs: usize,
+            #[arg(long, default_value_t = 60_000)]
+            max_rows: usize,
+            /// Write the normalised matrix here (raw little-endian f32, rows × channels; shape in FILE.json).
+            #[arg(long)]
+            dump: Option<PathBuf>,
+        },
+    }
+
+    fn default_model() -> PathBuf {
+        let local = PathBuf::from("www/models/default.onnx");
+        if local.exists() {
+            local
+        } else {
+            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("www/models/default.onnx")
+        }
+    }
+
+    fn beside(model: &Path, suffix: &str) -> PathBuf {
+        let stem = model.file_stem().and_then(|s| s.to_str()).unwrap_or("default");
+        model.with_file_name(format!("{stem}.{suffix}"))
+    }
+
+    fn read(path: &Path) -> Result<Vec<u8>> {
+        std::fs::read(path).with_context(|| path.display().to_string())
+    }
+
+    pub fn run() -> Result<()> {
+        let cli = Cli::parse();
+        let model_path = cli.model.clone().unwrap_or_else(default_model);
+        let card_path = cli.card.clone().unwrap_or_else(|| beside(&model_path, "card.json"));
+        let atlas_path = cli.atlas.clone().unwrap_or_else(|| beside(&model_path, "atlas.json"));
+        let onnx = read(&model_path)?;
+        let card = read(&card_path)?;
+        match cli.command {
+            Command::Explain { records, out, logits } => {
+                let atlas = read(&atlas_path)?;
+                let engine =
+                    Engine::new(&onnx, &card, Some(&atlas)).with_context(|| atlas_path.display().to_string())?;
+                explain(&engine, &records, out.as_deref(), logits.as_deref())
+            }
+            Command::Fit { data, ludb, k, out, max_rows } => {
+                let engine = Engine::new(&onnx, &card, None).with_context(|| model_path.display().to_string())?;
+                let out = out.unwrap_or(atlas_path);
+                fit_command(engine, &data, ludb.as_deref(), &k, &out, max_rows)
+            }
+            Command::Calibrate { data, refits, max_rows, out } => {
+                let atlas = read(&atlas_path)?;
+                let engine =
+                    Engine::new(&onnx, &card, Some(&atlas)).with_context(|| atlas_path.display().to_string())?;
+                calibrate_command(engine, &data, refits, max_rows, &out.unwrap_or(atlas_path))
+            }
+            Command::Bench(bench) => {
+                let atlas = std::fs::read(&atlas_path).ok();
+                let engine =
+                    Engine::new(&onnx, &card, atlas.as_deref()).with_context(|| atlas_path.display().to_string())?;
+                bench_command(engine, bench)
+            }
+            Command::Evaluate { data, folds } => {
+                let atlas = read(&atlas_path)?;
+                let engine =
+                    Engine::new(&onnx, &card, Some(&atlas)).with_context(|| atlas_path.display().to_string())?;
+                evaluate_command(&engine, &data, &folds)
+            }
+        }
+    }
+
+    fn median_ms(mut samples: Vec<f64>) -> f64 {
+        samples.sort_by(f64::total_cmp);
+        samples[samples.len() / 2]
+    }
+
+    fn bench_command(engine: Engine, bench: Bench) -> Result<()> {
+        match bench {
+            Bench::Explain { record, repeat } => {
+                let header = read(&record)?;
+                let dir = record.parent().unwrap_or(Path::new(".")).to_path_buf();
+                let header_text = String::from_utf8_lossy(&header).to_string();
+                let dat_name =
+                    header_text.lines().nth(1).and_then(|l| l.split_whitespace().next()).unwrap_or("").to_string();
+                let dat = read(&dir.join(&dat_name))?;
+                let lookup = |name: &str| (name == dat_name).then(|| dat.clone());
+                let mut times = Vec::with_capacity(repeat);
+                for _ in 0..repeat.max(1) {
+                    let start = std::time::Instant::now();
+                    let parsed = ecglens_core::signal::wfdb::read_record(&header, &lookup)?;
+                    let explanation = engine.explain(&parsed)?;
+                    std::hint::black_box(explanation);
+                    times.push(start.elapsed().as_secs_f64() * 1000.0);
+                }
+                let input = ndarray::Array2::<f32>::zeros((engine.card.input.leads.len(), engine.card.input.n_samples));
+                let mut model_times = Vec::with_capacity(repeat);
+                for _ in 0..repeat.max(1) {
+                    let start = std::time::Instant::now();
+                    std::hint::black_box(engine.model().run(input.view())?);
+                    model_times.push(start.elapsed().as_secs_f64() * 1000.0);
+                }
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "record": record.display().to_string(), "repeat": repeat,
+                        "explain_median_ms": median_ms(times.clone()), "explain_min_ms": times.iter().copied().fold(f64::INFINITY, f64::min),
+                        "inference_median_ms": median_ms(model_times),
+                    })
+                );
+                Ok(())
+            }
+            Bench::Kmeans { data, layer, k, runs, max_rows, dump } => {
+                let items = fit::load_ptbxl(&data, &engine.card.output.classes)?;
+                let inferred = fit::infer_all(&engine, items);
+                let (reference, _, _) = split(inferred);
+                let tap_ix =
+                    engine.card.taps.iter().position(|t| t.name == layer).with_context(|| format!("no tap {layer}"))?;
+                let (_, _, matrix) = fit::layer_matrix(&reference, tap_ix, max_rows, 42);
+                if let Some(path) = &dump {
+                    let bytes: Vec<u8> = matrix.iter().flat_map(|v| v.to_le_bytes()).collect();
+                    std::fs::write(path, bytes)?;
+                    let shape = serde_json::json!({ "rows": matrix.nrows(), "channels": matrix.ncols() });
+                    std::fs::write(path.with_extension("json"), shape.to_string())?;
+                }
+                let mut times = Vec::new();
+                let mut inertia = 0.0;
+                for repeat in 0..3 {
+                    let start = std::time::Instant::now();
+                    let (_, _, i) = fit::kmeans(&matrix, k, runs, 7 + repeat)?;
+                    times.push(start.elapsed().as_secs_f64() * 1000.0);
+                    inertia = i;
+                }
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "implementation": "linfa-clustering KMeans (k-means++, Lloyd)", "rows": matrix.nrows(), "channels": matrix.ncols(),
+                        "k": k, "n_init": runs, "median_ms": median_ms(times), "mean_sq_distance": inertia,
+                    })
+                );
+                Ok(())
+            }
+        }
+    }
+
+    fn explain(engine: &Engine, records: &[PathBuf], out: Option<&Path>, logits: Option<&Path>) -> Result<()> {
+        let mut csv = String::from(ecglens_core::explain::CSV_HEADER);
+        csv.push('\n');
+        let mut probabilities = Vec::new();
+        let mut failures = Vec::new();
+        let bar = (records.len() > 1).then(|| fit::progress(records.len(), "explain"));
+        for path in records {
+            if let Some(bar) = &bar {
+                bar.inc(1);
+            }
+            let result = fit::read_wfdb(path)
+                .map_err(|e| e.to_string())
+                .and_then(|record| engine.explain(&record).map_err(|e| format!("{}: {e}", path.display())));
+            // One failed record does not stop the others: the messages are collected and reported together.
+            match result {
+                Ok(explanation) => {
+                    explanation.write_csv_rows(&mut csv);
+                    probabilities.push(explanation.probabilities_json());
+                }
+                Err(message) => failures.push(message),
+            }
+        }
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        match out {
+            Some(path) => std::fs::write(path, &csv).with_context(|| path.display().to_string())?,
+            None => std::io::stdout().write_all(csv.as_bytes())?,
+        }
+        if let Some(path) = logits {
+            let json = serde_json::to_string_pretty(&probabilities)?;
+            std::fs::write(path, json).with_context(|| path.display().to_string())?;
+        }
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(anyhow!(failures.join("\necglens: ")))
+        }
+    }
+
+    fn calibrate_command(engine: Engine, data: &Path, refits: usize, max_rows: usize, out: &Path) -> Result<()> {
+        let items = fit::load_ptbxl(data, &engine.card.output.classes)?;
+        let inferred = fit::infer_all(&engine, items);
+        let (reference, validation, _) = split(inferred);
+        let mut atlas = engine.atlas.clone().context("calibrate needs an atlas")?;
+        let taps: Vec<String> = engine.card.taps.iter().map(|t| t.name.clone()).collect();
+        let calibration = fit::calibrate_atlas(&mut atlas, &reference, &validation, &taps, refits, max_rows)?;
+        for c in &calibration {
+            eprintln!(
+                "{}: τ = {:.3}; cross-entropy {:.4} → {:.4} nats; mean entropy {:.4} → {:.4} nats; refits disagree on {:.1} % of steps",
+                c.layer, c.temperature, c.cross_entropy_at_1, c.cross_entropy, c.mean_entropy_at_1, c.mean_entropy,
+                100.0 * c.refit_disagreement
+            );
+        }
+        if let Some(report) = atlas.report.as_object_mut() {
+            report.insert("calibration".into(), serde_json::to_value(&calibration)?);
+        }
+        let json = serde_json::to_string(&atlas)?;
+        std::fs::write(out, json).with_context(|| out.display().to_string())?;
+        eprintln!("wrote {}", out.display());
+        Ok(())
+    }
+
+    /// Reference = every record not in folds 9 or 10; validation = fold 9; test = fold 10.
+    fn split(inferred: Vec<Inferred>) -> (Vec<Inferred>, Vec<Inferred>, Vec<Inferred>) {
+        let mut reference = Vec::new();
+        let mut validation = Vec::new();
+        let mut test = Vec::new();
+        for i in inferred {
+            match i.item.fold {
+                Some(9) => validation.push(i),
+                Some(10) => test.push(i),
+                _ => reference.push(i),
+            }
+        }
+        (reference, validation, test)
+    }
+
+    fn fit_command(
+        mut engine: Engine,
+        data: &Path,
+        ludb: Option<&Path>,
+        k: &str,
+        out: &Path,
+        max_rows: usize,
+    ) -> Result<()> {
+        let started = std::time::Instant::now();
+        let items = fit::load_ptbxl(data, &engine.card.output.classes)?;
+        eprintln!("{} records in {}", items.len(), data.display());
+        let inferred = fit::infer_all(&engine, items);
+        let (reference, validation, test) = split(inferred);
+        eprintln!("reference {} / validation {} / test {}", reference.len(), validation.len(), test.len());
+        let candidates: Vec<usize> = match k {
+            "auto" => vec![4, 6, 8, 10, 12],
+            n => vec![n.parse().map_err(|_| anyhow!("--k must be a number or auto, not {n:?}"))?],
+        };
+        let quick = ForestParams::default();
+        let mut selection = Vec::new();
+        let mut fitted = Vec::new();
+        let mut best: Option<(usize, f64)> = None;
+        for &k in &candidates {
+            let layers = fit::fit_layers(&engine, &reference, k, max_rows, 42)?;
+            engine.atlas = Some(fit::assemble_atlas(&engine, layers.clone(), None, serde_json::Value::Null));
+            fitted.push((k, layers));
+            let rf = features(&engine, &reference)?;
+            let vf = features(&engine, &validation)?;
+            let rows = fit::evaluate(&engine, &rf, &vf, quick)?;
+            let fidelity = rows.last().map_or(0.0, |r| r.fidelity);
+            let mean_entropy: f32 =
+                vf.mean_entropy.iter().map(|e| e.iter().sum::<f32>() / e.len().max(1) as f32).sum::<f32>()
+                    / vf.mean_entropy.len().max(1) as f32;
+            eprintln!(
+                "k = {k:>2}: validation fidelity (all layers) {:.2} %, mean entropy {mean_entropy:.3} nats",
+                100.0 * fidelity
+            );
+            selection.push(serde_json::json!({ "k": k, "validation_fidelity": fidelity, "validation_mean_entropy": mean_entropy, "table": rows }));
+            if best.is_none_or(|(_, f)| fidelity > f) {
+                best = Some((k, fidelity));
+            }
+        }
+        // Parsimony: the smallest K within half a point of the best validation fidelity.
+        let (best_k, best_fidelity) = best.context("no K to try")?;
+        let chosen = selection
+            .iter()
+            .filter_map(|s| Some((s["k"].as_u64()? as usize, s["validation_fidelity"].as_f64()?)))
+            .filter(|(_, f)| *f >= best_fidelity - 0.005)
+            .map(|(k, _)| k)
+            .min()
+            .unwrap_or(best_k);
+        eprintln!("chosen k = {chosen}");
+        // The chosen K's layers were fitted during selection: reuse them rather than fit again.
+        let layers =
+            fitted.into_iter().find(|(k, _)| *k == chosen).map(|(_, l)| l).context("the chosen K was not fitted")?;
+        engine.atlas = Some(fit::assemble_atlas(&engine, layers, None, serde_json::Value::Null));
+        let mut landmark_report = serde_json::Value::Null;
+        if let Some(ludb) = ludb {
+            let mut atlas = engine.atlas.take().context("no atlas")?;
+            engine.atlas = Some(atlas.clone());
+            landmark_report = fit::name_clusters(&engine, &mut atlas, ludb, "ii")?;
+            engine.atlas = Some(atlas);
+        }
+        let rf = features(&engine, &reference)?;
+        let tf = features(&engine, &test)?;
+        let params = ForestParams::default();
+        let table = fit::evaluate(&engine, &rf, &tf, params)?;
+        let atlas = engine.atlas.take().context("no atlas")?;
+        let feature_names: Vec<String> =
+            atlas.layers.iter().flat_map(|l| l.cluster_names.iter().map(move |n| format!("{}:{n}", l.layer))).collect();
+        let all: Vec<usize> = (0..atlas.layers.len()).collect();
+        let surrogate = fit_surrogate(
+            feature_names,
+            engine.card.output.classes.clone(),
+            engine.card.thresholds(),
+            &rf.rows(&all),
+            &rf.cnn_targets(),
+            params,
+        )?;
+        let report = serde_json::json!({
+            "reference": { "records": reference.len(), "description": "PTB-XL (ptbxl/ raw 500 Hz records and ptbxl-extra/ preprocessed windows) outside folds 9 and 10" },
+            "normalisation": "per channel z-score over all reference time steps",
+            "soft_assignment": "spherical Gaussian mixture on the k-means centroids with the shared maximum-likelihood variance, softened by a per-layer temperature calibrated on k-means refits (report.calibration)",
+            "k_selection": { "rule": "smallest K within 0.5 point of the best validation (fold 9) fidelity of the all-layer surrogate", "candidates": selection, "chosen": chosen },
+            "landmarks": landmark_report,
+            "test": { "folds": [10], "table": table },
+            "fit_seconds": started.elapsed().as_secs_f64(),
+        });
+        let mut atlas = ecglens_core::Atlas { surrogate: Some(surrogate), report, ..atlas };
+        // Entropy temperature per layer (argmax clusters, proportions and the surrogate do not depend on it).
+        let taps: Vec<String> = engine.card.taps.iter().map(|t| t.name.clone()).collect();
+        let calibration = fit::calibrate_atlas(&mut atlas, &reference, &validation, &taps, 10, max_rows)?;
+        if let Some(report) = atlas.report.as_object_mut() {
+            report.insert("calibration".into(), serde_json::to_value(&calibration)?);
+        }
+        let json = serde_json::to_string(&atlas)?;
+        std::fs::write(out, json).with_context(|| out.display().to_string())?;
+        println!("{}", fit::table_markdown(&table));
+        for layer in &atlas.layers {
+            println!("{}: {}", layer.layer, layer.cluster_names.join(", "));
+        }
+        eprintln!("atlas written to {} in {:.0} s", out.display(), started.elapsed().as_secs_f64());
+        Ok(())
+    }
+
+    fn features(engine: &Engine, records: &[Inferred]) -> Result<Features> {
+        Ok(fit::features(engine, records)?)
+    }
+
+    fn evaluate_command(engine: &Engine, data: &Path, folds: &[u8]) -> Result<()> {
+        let items = fit::load_ptbxl(data, &engine.card.output.classes)?;
+        let inferred = fit::infer_all(engine, items);
+        let (reference, test): (Vec<Inferred>, Vec<Inferred>) = inferred
+            .into_iter()
+            .filter(|i| !matches!(i.item.fold, Some(9)) || folds.contains(&9))
+            .partition(|i| !i.item.fold.is_some_and(|f| folds.contains(&f)));
+        let rf = features(engine, &reference)?;
+        let tf = features(engine, &test)?;
+        let table = fit::evaluate(engine, &rf, &tf, ForestParams::default())?;
+        println!("{}", fit::table_markdown(&table));
+        Ok(())
+    }
+}

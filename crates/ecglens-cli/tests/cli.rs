@@ -1,0 +1,142 @@
+//! The native CLI on vendored real records: output format, and a clear non-zero exit on bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+fn ecglens(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ecglens")).args(args).current_dir(root()).output().unwrap()
+}
+
+fn example() -> String {
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root().join("www/examples/index.json")).unwrap()).unwrap();
+    index["examples"][0]["file"].as_str().unwrap().to_string()
+}
+
+/// A scratch copy of an example record, edited by `edit(header, dat)`.
+fn broken_record(name: &str, edit: impl FnOnce(&mut String, &mut Vec<u8>)) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ecglens-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = example();
+    let mut header = std::fs::read_to_string(root().join(format!("www/examples/{file}.hea"))).unwrap();
+    let mut dat = std::fs::read(root().join(format!("www/examples/{file}.dat"))).unwrap();
+    edit(&mut header, &mut dat);
+    std::fs::write(dir.join(format!("{file}.hea")), header).unwrap();
+    std::fs::write(dir.join(format!("{file}.dat")), dat).unwrap();
+    dir.join(format!("{file}.hea"))
+}
+
+#[test]
+fn explain_writes_one_row_per_original_sample_and_layer() {
+    let file = example();
+    let hea = format!("www/examples/{file}.hea");
+    let logits = std::env::temp_dir().join(format!("ecglens-cli-{}-logits.json", std::process::id()));
+    let out = ecglens(&["explain", &hea, "--logits", logits.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("record,layer,sample,time_s,cluster,entropy"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let atlas: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root().join("www/models/default.atlas.json")).unwrap()).unwrap();
+    let layers = atlas["layers"].as_array().unwrap();
+    // PTB-XL high-resolution records: 5000 samples at 500 Hz, 3 layers.
+    assert_eq!(rows.len(), 5000 * layers.len());
+    let max_entropy = (layers[0]["k"].as_u64().unwrap() as f64).ln();
+    for row in &rows {
+        assert_eq!(row.len(), 6);
+        let entropy: f64 = row[5].parse().unwrap();
+        assert!((0.0..=max_entropy + 1e-4).contains(&entropy));
+        assert!(row[4].parse::<usize>().unwrap() < layers[0]["k"].as_u64().unwrap() as usize);
+    }
+    assert_eq!(rows[4999][2], "4999");
+    assert_eq!(rows[4999][3], "9.9980");
+    let probabilities: serde_json::Value = serde_json::from_slice(&std::fs::read(&logits).unwrap()).unwrap();
+    let p = probabilities[0]["cnn_probabilities"].as_array().unwrap();
+    assert_eq!(p.len(), 5);
+    assert!(p.iter().all(|v| (0.0..=1.0).contains(&v.as_f64().unwrap())));
+    assert_eq!(probabilities[0]["surrogate_probabilities"].as_array().unwrap().len(), 5);
+}
+
+fn assert_fails(path: &Path, expected: &str) {
+    let out = ecglens(&["explain", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{} should fail", path.display());
+    assert!(stderr.contains(&example()), "the message names the file: {stderr}");
+    assert!(stderr.to_lowercase().contains(expected), "expected {expected:?} in: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn truncated_signal_file_is_a_clear_error() {
+    let path = broken_record("truncated", |_, dat| dat.truncate(dat.len() / 3));
+    assert_fails(&path, "truncated");
+}
+
+#[test]
+fn unknown_format_code_is_a_clear_error() {
+    let path = broken_record("format", |header, _| *header = header.replace(".dat 16 ", ".dat 999 "));
+    assert_fails(&path, "format");
+}
+
+#[test]
+fn a_record_without_the_models_leads_is_a_clear_error() {
+    let path = broken_record("leads", |header, _| {
+        for (from, to) in [(" V1\n", " X1\n"), (" V2\n", " X2\n"), (" V3\n", " X3\n")] {
+            *header = header.replacen(from, to, 1);
+        }
+    });
+    assert_fails(&path, "v1");
+}
+
+#[test]
+fn zero_length_record_is_a_clear_error() {
+    let path = broken_record("empty", |header, dat| {
+        *header = header.replacen(" 500 5000", " 500 0", 1);
+        dat.clear();
+    });
+    let out = ecglens(&["explain", path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
+
+#[test]
+fn header_and_data_disagreeing_is_a_clear_error() {
+    let path = broken_record("disagree", |header, _| *header = header.replacen(" 500 5000", " 500 9000", 1));
+    assert_fails(&path, "");
+}
+
+#[test]
+fn an_atlas_fitted_for_another_model_is_refused() {
+    let onnx = std::fs::read(root().join("www/models/default.onnx")).unwrap();
+    let card = std::fs::read(root().join("www/models/default.card.json")).unwrap();
+    let mut atlas: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root().join("www/models/default.atlas.json")).unwrap()).unwrap();
+    assert!(ecglens_engine::Engine::new(&onnx, &card, Some(atlas.to_string().as_bytes())).is_ok());
+    atlas["model_sha256"] = "00".repeat(32).into();
+    let err = ecglens_engine::Engine::new(&onnx, &card, Some(atlas.to_string().as_bytes()))
+        .err()
+        .expect("mismatch must be refused");
+    assert!(err.to_string().contains("another model"), "{err}");
+}
+
+#[test]
+fn the_shipped_atlas_has_calibrated_temperatures() {
+    let atlas: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root().join("www/models/default.atlas.json")).unwrap()).unwrap();
+    let calibration = atlas["report"]["calibration"].as_array().expect("report.calibration");
+    let layers = atlas["layers"].as_array().unwrap();
+    assert_eq!(calibration.len(), layers.len());
+    for (layer, c) in layers.iter().zip(calibration) {
+        assert_eq!(layer["layer"], c["layer"]);
+        // f32 in the atlas (written as f32), f32 in the report (written through f64): equal as f32.
+        assert_eq!(layer["temperature"].as_f64().map(|t| t as f32), c["temperature"].as_f64().map(|t| t as f32));
+        // Calibration can only lower the cross-entropy against the refits (τ = 1 is one of the candidates).
+        assert!(c["cross_entropy"].as_f64().unwrap() <= c["cross_entropy_at_1"].as_f64().unwrap());
+        assert!(c["refits"].as_u64().unwrap() >= 5 && c["points"].as_u64().unwrap() >= 1000);
+    }
+}

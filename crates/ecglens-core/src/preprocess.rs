@@ -1,0 +1,155 @@
+//! A `Record` → the model's input windows, exactly as the card (and the Python training code) says:
+//! resample to the model rate (polyphase) → zero-phase band-pass (second-order sections) → z-score per
+//! lead → cut into windows of `n_samples` (zero-padded at the end).
+
+use ndarray::Array2;
+
+use crate::card::ModelCard;
+use crate::signal::{filter, leads, resample, Record, SignalError};
+
+/// The model's view of one record.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// `leads × n_samples` windows at the model rate.
+    pub windows: Vec<Array2<f32>>,
+    /// First model-rate sample of each window.
+    pub window_starts: Vec<usize>,
+    /// Length of the processed record at the model rate (before padding).
+    pub model_samples: usize,
+    /// Index in `record.leads` of each of the card's leads (`None` where it was derived, e.g. III = II − I).
+    pub lead_sources: Vec<Option<usize>>,
+    /// The card's leads in mV at the record's own rate, in the card's order (derived ones included).
+    pub leads_mv: Vec<Vec<f32>>,
+}
+
+/// The card's leads taken from a record, in the card's order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectedLeads {
+    /// Samples in mV at the record's own rate.
+    pub samples_mv: Vec<Vec<f32>>,
+    /// Index of each lead in the record, or None when it was derived from I and II.
+    pub sources: Vec<Option<usize>>,
+}
+
+/// Finds the card's leads in the record, deriving the missing limb leads from I and II when possible
+/// (Einthoven: III = II − I; Goldberger: aVR = −(I + II)/2, aVL = I − II/2, aVF = II − I/2).
+pub fn select_leads(record: &Record, card: &ModelCard) -> Result<SelectedLeads, SignalError> {
+    let position = |canonical: &str| {
+        record.leads.iter().position(|lead| leads::canonical_lead_name(&lead.name) == Some(canonical))
+    };
+    let lead_i = position("I");
+    let lead_ii = position("II");
+    let mut selected = Vec::with_capacity(card.input.leads.len());
+    let mut sources = Vec::with_capacity(card.input.leads.len());
+    let mut missing = Vec::new();
+    for wanted in &card.input.leads {
+        let canonical = leads::canonical_lead_name(wanted).unwrap_or(wanted.as_str());
+        if let Some(ix) = position(canonical) {
+            selected.push(record.leads[ix].samples_mv.clone());
+            sources.push(Some(ix));
+            continue;
+        }
+        let derived = match (lead_i, lead_ii) {
+            (Some(i), Some(ii)) => {
+                let (a, b) = (&record.leads[i].samples_mv, &record.leads[ii].samples_mv);
+                let combine =
+                    |f: &dyn Fn(f32, f32) -> f32| a.iter().zip(b).map(|(x, y)| f(*x, *y)).collect::<Vec<f32>>();
+                match canonical {
+                    "III" => Some(combine(&|x, y| y - x)),
+                    "aVR" => Some(combine(&|x, y| -(x + y) / 2.0)),
+                    "aVL" => Some(combine(&|x, y| x - y / 2.0)),
+                    "aVF" => Some(combine(&|x, y| y - x / 2.0)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        match derived {
+            Some(samples) => {
+                selected.push(samples);
+                sources.push(None);
+            }
+            None => missing.push(canonical.to_string()),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(SignalError::MissingLeads {
+            record: record.name.clone(),
+            missing,
+            available: record.leads.iter().map(|l| l.name.clone()).collect(),
+        });
+    }
+    Ok(SelectedLeads { samples_mv: selected, sources })
+}
+
+/// Resample → band-pass → z-score one lead, in f64, at the model rate (no padding).
+pub fn preprocess_lead(samples_mv: &[f32], from_hz: f64, card: &ModelCard) -> Result<Vec<f64>, SignalError> {
+    let mut x: Vec<f64> = samples_mv.iter().map(|v| f64::from(*v)).collect();
+    let to_hz = card.input.sample_rate_hz;
+    if (from_hz - to_hz).abs() > 1e-9 {
+        let (up, down) = resample::rational_ratio(from_hz, to_hz)?;
+        x = resample::resample_poly(&x, up, down);
+    }
+    if let Some(bandpass) = &card.preprocessing.bandpass {
+        x = filter::sosfiltfilt(&bandpass.sos, &x)?;
+    }
+    if let Some(zscore) = &card.preprocessing.zscore {
+        let n = x.len() as f64;
+        let mean = x.iter().sum::<f64>() / n;
+        let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - zscore.ddof as f64).max(1.0);
+        let std = var.sqrt();
+        let scale = if std < zscore.min_std { 1.0 } else { std };
+        for v in &mut x {
+            *v = (*v - mean) / scale;
+        }
+    }
+    Ok(x)
+}
+
+/// First sample of each window: consecutive windows, the last one aligned to the end of the record.
+pub fn window_starts(model_samples: usize, window: usize) -> Vec<usize> {
+    if model_samples <= window {
+        return vec![0];
+    }
+    let mut starts: Vec<usize> = (0..).map(|w| w * window).take_while(|s| s + window < model_samples).collect();
+    starts.push(model_samples - window);
+    starts.dedup();
+    starts
+}
+
+/// The whole preprocessing of a record for a card.
+pub fn prepare(record: &Record, card: &ModelCard) -> Result<Prepared, SignalError> {
+    record.validate()?;
+    let SelectedLeads { samples_mv: leads_mv, sources: lead_sources } = select_leads(record, card)?;
+    let processed: Vec<Vec<f64>> =
+        leads_mv.iter().map(|lead| preprocess_lead(lead, record.sample_rate_hz, card)).collect::<Result<_, _>>()?;
+    let model_samples = processed.first().map_or(0, Vec::len);
+    let n = card.input.n_samples;
+    let starts = window_starts(model_samples, n);
+    let windows = starts
+        .iter()
+        .map(|&start| {
+            let mut window = Array2::<f32>::zeros((processed.len(), n));
+            for (lead_ix, lead) in processed.iter().enumerate() {
+                for (t, value) in lead.iter().skip(start).take(n).enumerate() {
+                    window[[lead_ix, t]] = *value as f32;
+                }
+            }
+            window
+        })
+        .collect();
+    Ok(Prepared { windows, window_starts: starts, model_samples, lead_sources, leads_mv })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_cover_the_record_and_the_last_is_aligned_to_the_end() {
+        assert_eq!(window_starts(800, 1000), vec![0]);
+        assert_eq!(window_starts(1000, 1000), vec![0]);
+        assert_eq!(window_starts(2500, 1000), vec![0, 1000, 1500]);
+        assert_eq!(window_starts(3000, 1000), vec![0, 1000, 2000]);
+    }
+}

@@ -1,0 +1,330 @@
+#![cfg(target_arch = "wasm32")]
+//! The Web Worker: owns the [`Engine`] (tract), so inference never blocks the page.
+//!
+//! On start it fetches `models/default.onnx`, `models/default.card.json`, `models/default.atlas.json`
+//! (optional), `examples/index.json` and every example's files, then posts [`Response::Ready`]. From then on it
+//! makes no network request: it answers [`Request`]s one at a time.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Response as FetchResponse};
+
+use ecglens_core::batch::header_signal_files;
+use ecglens_core::explain::sha256_hex;
+use ecglens_core::protocol::{parse_example_index, sibling, ReadyInfo, Request, Response};
+use ecglens_engine::Engine;
+
+/// Files attached to a message: `(name, bytes)`.
+type Files = Vec<(String, Vec<u8>)>;
+
+struct State {
+    engine: Engine,
+    /// The site's model files, kept so that going back to the default model needs no request.
+    default_model: Vec<(String, Vec<u8>)>,
+    /// Example files by path relative to `examples/`.
+    example_files: HashMap<String, Vec<u8>>,
+    info: ReadyInfo,
+}
+
+thread_local! {
+    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+    /// Requests that arrived before the engine was ready.
+    static QUEUE: RefCell<Vec<(Request, Files)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn now_ms() -> f64 {
+    Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+/// Posts a response: `{ msg: json }`.
+pub fn post(response: &Response) {
+    let json = serde_json::to_string(response)
+        .unwrap_or_else(|e| format!(r#"{{"kind":"fatal","message":"cannot encode a response: {e}"}}"#));
+    let obj = Object::new();
+    let _ = Reflect::set(&obj, &"msg".into(), &JsValue::from_str(&json));
+    let _ = scope().post_message(&obj);
+}
+
+/// A panic in the worker reaches the page as [`Response::Fatal`] (and the console, with its stack): never a
+/// silent stop.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        post(&Response::Fatal {
+            message: format!("the analysis worker stopped because of an internal error (panic): {info}"),
+        });
+    }));
+}
+
+/// The message of a JS exception or error value.
+fn js_error_text(value: &JsValue) -> String {
+    match value.dyn_ref::<js_sys::Error>() {
+        Some(error) => String::from(error.message()),
+        None => value.as_string().unwrap_or_else(|| format!("{value:?}")),
+    }
+}
+
+/// Entry point of the `ecglens-worker` binary.
+pub fn run() {
+    install_panic_hook();
+    let onmessage =
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| match decode_request(&event.data()) {
+            Ok((Request::TestPanic, _)) => panic!("test panic requested by the page (?ecglens-test-panic=worker)"),
+            Ok((request, files)) => {
+                let ready = STATE.with(|s| s.borrow().is_some());
+                if ready {
+                    handle(request, files);
+                } else {
+                    QUEUE.with(|q| q.borrow_mut().push((request, files)));
+                }
+            }
+            Err(message) => post(&Response::Fatal { message }),
+        });
+    scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    wasm_bindgen_futures::spawn_local(async {
+        match init().await {
+            Ok(state) => {
+                post(&Response::Ready(state.info.clone()));
+                STATE.with(|s| *s.borrow_mut() = Some(state));
+                let queued = QUEUE.with(|q| std::mem::take(&mut *q.borrow_mut()));
+                for (request, files) in queued {
+                    handle(request, files);
+                }
+            }
+            Err(message) => post(&Response::Fatal { message }),
+        }
+    });
+}
+
+fn decode_request(data: &JsValue) -> Result<(Request, Files), String> {
+    let msg =
+        Reflect::get(data, &"msg".into()).ok().and_then(|v| v.as_string()).ok_or("worker: a message without `msg`")?;
+    let request: Request = serde_json::from_str(&msg).map_err(|e| format!("worker: bad request {msg}: {e}"))?;
+    let mut files = Vec::new();
+    if let Ok(list) = Reflect::get(data, &"files".into()) {
+        if let Some(list) = list.dyn_ref::<Array>() {
+            for item in list.iter() {
+                let name = Reflect::get(&item, &"name".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+                let bytes =
+                    Reflect::get(&item, &"bytes".into()).ok().map(|b| Uint8Array::new(&b).to_vec()).unwrap_or_default();
+                files.push((name, bytes));
+            }
+        }
+    }
+    Ok((request, files))
+}
+
+/// A fetch that has been started (the browser downloads while the worker goes on); `bytes` waits for it.
+struct Download {
+    url: String,
+    response: JsFuture,
+}
+
+fn start(url: &str) -> Download {
+    Download { url: url.to_string(), response: JsFuture::from(scope().fetch_with_str(url)) }
+}
+
+impl Download {
+    /// The body, or None on HTTP 404.
+    async fn bytes(self) -> Result<Option<Vec<u8>>, String> {
+        let url = self.url;
+        let response: FetchResponse =
+            self.response.await.map_err(|e| format!("cannot fetch {url}: {}", js_error_text(&e)))?.unchecked_into();
+        if response.status() == 404 {
+            return Ok(None);
+        }
+        if !response.ok() {
+            return Err(format!("cannot fetch {url}: HTTP {}", response.status()));
+        }
+        let buffer = JsFuture::from(response.array_buffer().map_err(|e| js_error_text(&e))?)
+            .await
+            .map_err(|e| format!("cannot read {url}: {}", js_error_text(&e)))?;
+        Ok(Some(Uint8Array::new(&buffer).to_vec()))
+    }
+
+    async fn required(self) -> Result<Vec<u8>, String> {
+        let url = self.url.clone();
+        self.bytes().await?.ok_or_else(|| format!("{url} is missing from the site (HTTP 404)"))
+    }
+}
+
+async fn init() -> Result<State, String> {
+    let t0 = now_ms();
+    // Every download starts at once; the model is built while the examples are still arriving.
+    let onnx = start("models/default.onnx");
+    let card = start("models/default.card.json");
+    let atlas = start("models/default.atlas.json");
+    let (examples, attribution) = match start("examples/index.json").bytes().await? {
+        Some(bytes) => parse_example_index(&bytes)?,
+        None => (Vec::new(), String::new()),
+    };
+    let mut example_downloads = Vec::new();
+    for example in &examples {
+        for file in &example.files {
+            if !example_downloads.iter().any(|(f, _): &(String, Download)| f == file) {
+                example_downloads.push((file.clone(), start(&format!("examples/{file}"))));
+            }
+        }
+    }
+    let onnx = onnx.required().await?;
+    let card = card.required().await?;
+    let atlas = atlas.bytes().await?;
+    let engine = Engine::new(&onnx, &card, atlas.as_deref()).map_err(|e| format!("cannot load the model: {e}"))?;
+    let mut example_files = HashMap::new();
+    for (file, download) in example_downloads {
+        if let Some(bytes) = download.bytes().await? {
+            example_files.insert(file, bytes);
+        }
+    }
+    // A header may name .dat files that the index did not list: fetch those too.
+    for example in &examples {
+        let Some(header) = example_files.get(&example.header) else { continue };
+        for name in header_signal_files(header) {
+            let path = sibling(&example.header, &name);
+            if let std::collections::hash_map::Entry::Vacant(slot) = example_files.entry(path) {
+                if let Some(bytes) = start(&format!("examples/{}", slot.key())).bytes().await? {
+                    slot.insert(bytes);
+                }
+            }
+        }
+    }
+    let info = ReadyInfo {
+        examples,
+        attribution,
+        load_ms: now_ms() - t0,
+        ..model_info(&engine, &card, atlas.as_deref(), true)
+    };
+    let mut default_model = vec![("default.onnx".to_string(), onnx), ("default.card.json".to_string(), card)];
+    default_model.extend(atlas.map(|a| ("default.atlas.json".to_string(), a)));
+    Ok(State { engine, default_model, example_files, info })
+}
+
+/// What the page shows of a model (examples and timing are filled in by the caller).
+fn model_info(engine: &Engine, card: &[u8], atlas: Option<&[u8]>, is_default_model: bool) -> ReadyInfo {
+    let layers = match &engine.atlas {
+        Some(atlas) => atlas.layers.iter().map(|l| l.layer.clone()).collect(),
+        None => engine.card.taps.iter().map(|t| t.name.clone()).collect(),
+    };
+    ReadyInfo {
+        model_name: engine.card.name.clone(),
+        model_version: engine.card.version.clone(),
+        model_sha256: engine.model_sha256.clone(),
+        card_sha256: sha256_hex(card),
+        atlas_sha256: atlas.map(sha256_hex),
+        classes: engine.card.output.classes.clone(),
+        layers,
+        is_default_model,
+        ..ReadyInfo::default()
+    }
+}
+
+/// Loads another model; on any error the current one stays in use.
+fn load_model(state: &mut State, files: &[(String, Vec<u8>)], is_default_model: bool) -> Result<ReadyInfo, String> {
+    let t0 = now_ms();
+    let bundle = ecglens_core::bundle::ModelBundle::from_files(files).map_err(|e| e.to_string())?;
+    let engine = Engine::new(bundle.onnx.1, bundle.card.1, bundle.atlas.map(|a| a.1)).map_err(|e| {
+        let atlas = bundle.atlas.map(|a| format!(" and {}", a.0)).unwrap_or_default();
+        format!("cannot load {} with {}{atlas}: {e}", bundle.onnx.0, bundle.card.0)
+    })?;
+    let info = ReadyInfo {
+        examples: state.info.examples.clone(),
+        attribution: state.info.attribution.clone(),
+        load_ms: now_ms() - t0,
+        ..model_info(&engine, bundle.card.1, bundle.atlas.map(|a| a.1), is_default_model)
+    };
+    state.engine = engine;
+    state.info = info.clone();
+    Ok(info)
+}
+
+fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
+    if let Request::LoadModel { id, default } = request {
+        let result = STATE.with(|s| match s.borrow_mut().as_mut() {
+            Some(state) if default => {
+                // Lent out (not copied: 5.6 MB) while the engine is rebuilt from it.
+                let files = std::mem::take(&mut state.default_model);
+                let result = load_model(state, &files, true);
+                state.default_model = files;
+                result
+            }
+            Some(state) => load_model(state, &files, false),
+            None => Err("the engine is not loaded".to_string()),
+        });
+        post(&match result {
+            Ok(info) => Response::ModelLoaded { id, info },
+            Err(message) => Response::Failed { id, message },
+        });
+        return;
+    }
+    let t0 = now_ms();
+    let (id, result) = STATE.with(|s| {
+        let state = s.borrow();
+        let Some(state) = state.as_ref() else {
+            return (request_id(&request), Err("the engine is not loaded".to_string()));
+        };
+        match &request {
+            Request::Example { id, index } => {
+                let result = match state.info.examples.get(*index) {
+                    Some(example) => {
+                        let header = example.header.clone();
+                        explain_files(&state.engine, &header, &|name| {
+                            state.example_files.get(&sibling(&header, name)).cloned()
+                        })
+                    }
+                    None => Err(format!("there is no example #{index}")),
+                };
+                (*id, result)
+            }
+            Request::Record { id, header } => {
+                let lookup = |name: &str| {
+                    let base = name.rsplit('/').next().unwrap_or(name);
+                    files.iter().find(|(n, _)| n == name || n.rsplit('/').next() == Some(base)).map(|(_, b)| b.clone())
+                };
+                (*id, explain_files(&state.engine, header, &lookup))
+            }
+            Request::TestPanic | Request::LoadModel { .. } => (0, Err("not an explanation request".into())),
+        }
+    });
+    post(&match result {
+        Ok(explanation) => Response::Explained { id, explanation, elapsed_ms: now_ms() - t0 },
+        Err(message) => Response::Failed { id, message },
+    });
+}
+
+fn request_id(request: &Request) -> u64 {
+    match request {
+        Request::Example { id, .. } | Request::Record { id, .. } | Request::LoadModel { id, .. } => *id,
+        Request::TestPanic => 0,
+    }
+}
+
+fn explain_files(
+    engine: &Engine,
+    header_name: &str,
+    lookup: &dyn Fn(&str) -> Option<Vec<u8>>,
+) -> Result<ecglens_core::Explanation, String> {
+    let header = lookup(header_name.rsplit('/').next().unwrap_or(header_name))
+        .or_else(|| lookup(header_name))
+        .ok_or_else(|| format!("{header_name}: file not found"))?;
+    let record = ecglens_core::signal::wfdb::read_record(&header, lookup).map_err(|e| format!("{header_name}: {e}"))?;
+    let mut explanation = engine.explain(&record).map_err(|e| format!("{header_name}: {e}"))?;
+    // LUDB-style annotation files beside the header (`<record>.ii`, ...), when they came with it.
+    let base = header_name.rsplit('/').next().unwrap_or(header_name);
+    let stem = base.strip_suffix(".hea").or_else(|| base.strip_suffix(".HEA")).unwrap_or(base);
+    explanation.annotations = ecglens_core::landmarks::read_lead_waves(stem, lookup);
+    Ok(explanation)
+}

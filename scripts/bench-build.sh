@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build benchmarks for BENCHMARKS.md:
 #   scripts/bench-build.sh clean        release site from an empty target dir (target/bench-clean), dependencies fetched
-#   scripts/bench-build.sh incremental  after touching src/web/app.rs (one crate recompiled, both wasm binaries relinked)
+#   scripts/bench-build.sh incremental  after touching crates/ecglens-core/src/lib.rs (one crate recompiled, both wasm binaries relinked)
 #   scripts/bench-build.sh size         raw and gzip -9 size of the release .wasm files in dist/
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_build_tools
@@ -18,10 +18,10 @@ case "$what" in
     ;;
   incremental)
     trunk build --release --offline >/dev/null
-    touch src/web/app.rs
+    touch crates/ecglens-core/src/lib.rs
     start=$EPOCHREALTIME
     trunk build --release --offline >/dev/null
-    echo "incremental release build (touch src/web/app.rs): $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s (nproc=$(nproc))"
+    echo "incremental release build (touch crates/ecglens-core/src/lib.rs): $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s (nproc=$(nproc))"
     ;;
   size)
     for f in dist/*.wasm; do

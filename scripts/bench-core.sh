@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${DATA:-../shared/data}
 PY=${PY:-/work/venv/train/bin/python}
-cargo build --profile native --bin ecglens
+cargo build --profile native -p ecglens-cli --bin ecglens
 BIN=target/native/ecglens
 RECORD=www/examples/$(node -e 'console.log(require("./www/examples/index.json").examples[0].file)').hea
 echo "## explain one record ($RECORD)"

@@ -27,6 +27,12 @@ pub enum FitError {
     Engine(#[from] ecglens_engine::Error),
     #[error("k-means failed: {0}")]
     KMeans(String),
+    #[error("the reference set is empty: no record to fit or evaluate on")]
+    EmptyReference,
+    #[error("no K was fitted (give --k a number, or auto)")]
+    NoK,
+    #[error("this needs an atlas (--atlas), and none is loaded")]
+    NoAtlas,
 }
 
 fn data_err(path: &Path, reason: impl ToString) -> FitError {
@@ -51,12 +57,10 @@ pub struct Item {
     pub source: Source,
 }
 
-/// Reads a WFDB record from disk (header + the signal files it names, looked up beside it).
+/// Reads a WFDB record from disk (header + the signal files it names, looked up beside it), with the same
+/// size limits as everywhere else (`wfdb::read_record_file`).
 pub fn read_wfdb(header: &Path) -> Result<Record, FitError> {
-    let header_bytes = std::fs::read(header).map_err(|e| data_err(header, e))?;
-    let dir = header.parent().unwrap_or(Path::new(".")).to_path_buf();
-    let lookup = |name: &str| std::fs::read(dir.join(name)).ok();
-    wfdb::read_record(&header_bytes, &lookup).map_err(|e| data_err(header, e))
+    wfdb::read_record_file(header).map_err(|e| data_err(header, e))
 }
 
 /// PTB-XL diagnostic superclass labels of a `scp_codes` dict, the PTB-XL benchmark's way.
@@ -134,6 +138,16 @@ pub fn load_ptbxl(data: &Path, classes: &[String]) -> Result<Vec<Item>, FitError
         );
         for row in &rows {
             let index: usize = row[ix_col].parse().map_err(|e| data_err(&records, e))?;
+            if index >= array.len_of(ndarray::Axis(0)) {
+                return Err(data_err(
+                    &records,
+                    format!(
+                        "row index {index}, but {} holds {} records",
+                        path.display(),
+                        array.len_of(ndarray::Axis(0))
+                    ),
+                ));
+            }
             let window = array.index_axis(ndarray::Axis(0), index).to_owned();
             let labels: Option<Vec<bool>> = (!row[sc_col].is_empty())
                 .then(|| classes.iter().map(|c| row[sc_col].split(';').any(|s| s == c)).collect());
@@ -153,11 +167,12 @@ pub fn read_npy(bytes: &[u8]) -> Result<ndarray::Array3<f32>, String> {
     if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
         return Err("not a .npy file".into());
     }
-    let (header_len, start) = match bytes[6] {
-        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
-        _ => (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12),
+    let (header_len, start) = match (bytes[6], bytes.get(8..12)) {
+        (1, _) => (usize::from(u16::from_le_bytes([bytes[8], bytes[9]])), 10usize),
+        (_, Some(&[a, b, c, d])) => (u32::from_le_bytes([a, b, c, d]) as usize, 12usize),
+        _ => return Err("truncated header".into()),
     };
-    let header = std::str::from_utf8(bytes.get(start..start + header_len).ok_or("truncated header")?)
+    let header = std::str::from_utf8(bytes.get(start..start.saturating_add(header_len)).ok_or("truncated header")?)
         .map_err(|e| e.to_string())?;
     if header.contains("'fortran_order': True") {
         return Err("Fortran order is not supported".into());
@@ -172,7 +187,7 @@ pub fn read_npy(bytes: &[u8]) -> Result<ndarray::Array3<f32>, String> {
         return Err(format!("expected 3 dimensions, found {shape:?}"));
     }
     let data = &bytes[start + header_len..];
-    let n: usize = shape.iter().product();
+    let n = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)).ok_or("the shape overflows")?;
     let values: Vec<f32> = if header.contains("'<f2'") {
         data.chunks_exact(2).take(n).map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32()).collect()
     } else if header.contains("'<f4'") {
@@ -267,8 +282,13 @@ pub fn layer_matrix(
     tap_ix: usize,
     max_rows: usize,
     seed: u64,
-) -> (Vec<f32>, Vec<f32>, Array2<f32>) {
-    let channels = reference[0].outputs[0].taps[tap_ix].nrows();
+) -> Result<LayerMatrix, FitError> {
+    let channels = reference
+        .iter()
+        .find_map(|r| r.outputs.first())
+        .and_then(|o| o.taps.get(tap_ix))
+        .map(|t| t.nrows())
+        .ok_or(FitError::EmptyReference)?;
     let mut sum = vec![0f64; channels];
     let mut sum_sq = vec![0f64; channels];
     let mut count = 0usize;
@@ -293,7 +313,16 @@ pub fn layer_matrix(
         })
         .collect();
     let matrix = normalised_steps(reference, tap_ix, &mean, &std, max_rows, seed);
-    (mean, std, matrix)
+    Ok(LayerMatrix { mean, std, matrix })
+}
+
+/// A layer's normalisation over the reference set, and the normalised rows sampled for k-means.
+pub struct LayerMatrix {
+    /// Per channel, over every reference time step.
+    pub mean: Vec<f32>,
+    pub std: Vec<f32>,
+    /// `rows × channels`, z-scored with `mean` and `std`.
+    pub matrix: Array2<f32>,
 }
 
 /// k-means++ with restarts (linfa) on a normalised activation matrix: centroids and the shared per-dimension variance.
@@ -330,7 +359,7 @@ pub fn fit_layers(
         .iter()
         .enumerate()
         .map(|(tap_ix, tap)| {
-            let (mean, std, matrix) = layer_matrix(reference, tap_ix, max_rows, seed + tap_ix as u64);
+            let LayerMatrix { mean, std, matrix } = layer_matrix(reference, tap_ix, max_rows, seed + tap_ix as u64)?;
             let (centroids, variance, _) = kmeans(&matrix, k, 3, seed + 100 + tap_ix as u64)?;
             Ok(LayerAtlas {
                 layer: tap.name.clone(),
@@ -454,7 +483,7 @@ pub fn calibrate_temperature(
     let distances: Vec<Vec<f32>> = points.rows().into_iter().map(|p| squared_distances(p, &layer.centroids)).collect();
     let mut votes = vec![vec![0f32; layer.k]; points.nrows()];
     for b in 0..refits {
-        let (_, _, matrix) = layer_matrix(reference, tap_ix, max_rows, seed + 1_000 + b as u64);
+        let matrix = layer_matrix(reference, tap_ix, max_rows, seed + 1_000 + b as u64)?.matrix;
         // Three k-means++ restarts, as the atlas itself was fitted (`fit_layers`).
         let (centroids, _, _) = kmeans(&matrix, layer.k, 3, seed + 2_000 + b as u64)?;
         let to_atlas = align(&centroids, &layer.centroids);
@@ -644,6 +673,9 @@ pub fn evaluate(
     test: &Features,
     params: ForestParams,
 ) -> Result<Vec<EvaluationRow>, FitError> {
+    if reference.per_layer.is_empty() {
+        return Err(FitError::EmptyReference);
+    }
     let labelled: Vec<usize> = (0..test.labels.len()).filter(|i| test.labels[*i].is_some()).collect();
     let truth: Vec<Vec<bool>> = labelled.iter().filter_map(|i| test.labels[*i].clone()).collect();
     let cnn_pos: Vec<Vec<bool>> = labelled.iter().map(|i| test.cnn_positive[*i].clone()).collect();

@@ -2,3 +2,4 @@
 //! the binary (`src/main.rs`, clap + anyhow) dispatches to. Native only (linfa, files).
 
 pub mod fit;
+pub mod pipeline;

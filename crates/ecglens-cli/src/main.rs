@@ -24,8 +24,7 @@ mod cli {
 
     use anyhow::{anyhow, Context, Result};
     use clap::{Parser, Subcommand};
-    use ecglens_cli::fit::{self, Features, Inferred};
-    use ecglens_core::surrogate::{fit_surrogate, ForestParams};
+    use ecglens_cli::{fit, pipeline};
     use ecglens_engine::Engine;
 
     #[derive(Parser)]
@@ -198,15 +197,16 @@ mod cli {
             Bench::Explain { record, repeat } => {
                 let header = read(&record)?;
                 let dir = record.parent().unwrap_or(Path::new(".")).to_path_buf();
-                let header_text = String::from_utf8_lossy(&header).to_string();
-                let dat_name =
-                    header_text.lines().nth(1).and_then(|l| l.split_whitespace().next()).unwrap_or("").to_string();
-                let dat = read(&dir.join(&dat_name))?;
-                let lookup = |name: &str| (name == dat_name).then(|| dat.clone());
+                // The signal files are read once, outside the timed loop (the benchmark times parsing, not I/O).
+                let signals: Vec<(String, Vec<u8>)> = ecglens_core::batch::header_signal_files(&header)
+                    .into_iter()
+                    .map(|name| Ok((name.clone(), read(&dir.join(&name))?)))
+                    .collect::<Result<_>>()?;
+                let lookup = |name: &str| signals.iter().find(|(n, _)| n == name).map(|(_, bytes)| bytes.as_slice());
                 let mut times = Vec::with_capacity(repeat);
                 for _ in 0..repeat.max(1) {
                     let start = std::time::Instant::now();
-                    let parsed = ecglens_core::signal::wfdb::read_record(&header, &lookup)?;
+                    let parsed = ecglens_core::signal::wfdb::read_record_slices(&header, &lookup)?;
                     let explanation = engine.explain(&parsed)?;
                     std::hint::black_box(explanation);
                     times.push(start.elapsed().as_secs_f64() * 1000.0);
@@ -231,10 +231,10 @@ mod cli {
             Bench::Kmeans { data, layer, k, runs, max_rows, dump } => {
                 let items = fit::load_ptbxl(&data, &engine.card.output.classes)?;
                 let inferred = fit::infer_all(&engine, items);
-                let (reference, _, _) = split(inferred);
+                let reference = pipeline::split(inferred).reference;
                 let tap_ix =
                     engine.card.taps.iter().position(|t| t.name == layer).with_context(|| format!("no tap {layer}"))?;
-                let (_, _, matrix) = fit::layer_matrix(&reference, tap_ix, max_rows, 42);
+                let matrix = fit::layer_matrix(&reference, tap_ix, max_rows, 42)?.matrix;
                 if let Some(path) = &dump {
                     let bytes: Vec<u8> = matrix.iter().flat_map(|v| v.to_le_bytes()).collect();
                     std::fs::write(path, bytes)?;
@@ -302,12 +302,7 @@ mod cli {
     }
 
     fn calibrate_command(engine: Engine, data: &Path, refits: usize, max_rows: usize, out: &Path) -> Result<()> {
-        let items = fit::load_ptbxl(data, &engine.card.output.classes)?;
-        let inferred = fit::infer_all(&engine, items);
-        let (reference, validation, _) = split(inferred);
-        let mut atlas = engine.atlas.clone().context("calibrate needs an atlas")?;
-        let taps: Vec<String> = engine.card.taps.iter().map(|t| t.name.clone()).collect();
-        let calibration = fit::calibrate_atlas(&mut atlas, &reference, &validation, &taps, refits, max_rows)?;
+        let (atlas, calibration) = pipeline::calibrate(&engine, data, refits, max_rows)?;
         for c in &calibration {
             eprintln!(
                 "{}: τ = {:.3}; cross-entropy {:.4} → {:.4} nats; mean entropy {:.4} → {:.4} nats; refits disagree on {:.1} % of steps",
@@ -315,28 +310,14 @@ mod cli {
                 100.0 * c.refit_disagreement
             );
         }
-        if let Some(report) = atlas.report.as_object_mut() {
-            report.insert("calibration".into(), serde_json::to_value(&calibration)?);
-        }
-        let json = serde_json::to_string(&atlas)?;
-        std::fs::write(out, json).with_context(|| out.display().to_string())?;
+        write_atlas(&atlas, out)?;
         eprintln!("wrote {}", out.display());
         Ok(())
     }
 
-    /// Reference = every record not in folds 9 or 10; validation = fold 9; test = fold 10.
-    fn split(inferred: Vec<Inferred>) -> (Vec<Inferred>, Vec<Inferred>, Vec<Inferred>) {
-        let mut reference = Vec::new();
-        let mut validation = Vec::new();
-        let mut test = Vec::new();
-        for i in inferred {
-            match i.item.fold {
-                Some(9) => validation.push(i),
-                Some(10) => test.push(i),
-                _ => reference.push(i),
-            }
-        }
-        (reference, validation, test)
+    fn write_atlas(atlas: &ecglens_core::Atlas, out: &Path) -> Result<()> {
+        let json = serde_json::to_string(atlas)?;
+        std::fs::write(out, json).with_context(|| out.display().to_string())
     }
 
     fn fit_command(
@@ -348,116 +329,22 @@ mod cli {
         max_rows: usize,
     ) -> Result<()> {
         let started = std::time::Instant::now();
-        let items = fit::load_ptbxl(data, &engine.card.output.classes)?;
-        eprintln!("{} records in {}", items.len(), data.display());
-        let inferred = fit::infer_all(&engine, items);
-        let (reference, validation, test) = split(inferred);
-        eprintln!("reference {} / validation {} / test {}", reference.len(), validation.len(), test.len());
-        let candidates: Vec<usize> = match k {
-            "auto" => vec![4, 6, 8, 10, 12],
+        let ks: Vec<usize> = match k {
+            "auto" => pipeline::K_CANDIDATES.to_vec(),
             n => vec![n.parse().map_err(|_| anyhow!("--k must be a number or auto, not {n:?}"))?],
         };
-        let quick = ForestParams::default();
-        let mut selection = Vec::new();
-        let mut fitted = Vec::new();
-        let mut best: Option<(usize, f64)> = None;
-        for &k in &candidates {
-            let layers = fit::fit_layers(&engine, &reference, k, max_rows, 42)?;
-            engine.atlas = Some(fit::assemble_atlas(&engine, layers.clone(), None, serde_json::Value::Null));
-            fitted.push((k, layers));
-            let rf = features(&engine, &reference)?;
-            let vf = features(&engine, &validation)?;
-            let rows = fit::evaluate(&engine, &rf, &vf, quick)?;
-            let fidelity = rows.last().map_or(0.0, |r| r.fidelity);
-            let mean_entropy: f32 =
-                vf.mean_entropy.iter().map(|e| e.iter().sum::<f32>() / e.len().max(1) as f32).sum::<f32>()
-                    / vf.mean_entropy.len().max(1) as f32;
-            eprintln!(
-                "k = {k:>2}: validation fidelity (all layers) {:.2} %, mean entropy {mean_entropy:.3} nats",
-                100.0 * fidelity
-            );
-            selection.push(serde_json::json!({ "k": k, "validation_fidelity": fidelity, "validation_mean_entropy": mean_entropy, "table": rows }));
-            if best.is_none_or(|(_, f)| fidelity > f) {
-                best = Some((k, fidelity));
-            }
-        }
-        // Parsimony: the smallest K within half a point of the best validation fidelity.
-        let (best_k, best_fidelity) = best.context("no K to try")?;
-        let chosen = selection
-            .iter()
-            .filter_map(|s| Some((s["k"].as_u64()? as usize, s["validation_fidelity"].as_f64()?)))
-            .filter(|(_, f)| *f >= best_fidelity - 0.005)
-            .map(|(k, _)| k)
-            .min()
-            .unwrap_or(best_k);
-        eprintln!("chosen k = {chosen}");
-        // The chosen K's layers were fitted during selection: reuse them rather than fit again.
-        let layers =
-            fitted.into_iter().find(|(k, _)| *k == chosen).map(|(_, l)| l).context("the chosen K was not fitted")?;
-        engine.atlas = Some(fit::assemble_atlas(&engine, layers, None, serde_json::Value::Null));
-        let mut landmark_report = serde_json::Value::Null;
-        if let Some(ludb) = ludb {
-            let mut atlas = engine.atlas.take().context("no atlas")?;
-            engine.atlas = Some(atlas.clone());
-            landmark_report = fit::name_clusters(&engine, &mut atlas, ludb, "ii")?;
-            engine.atlas = Some(atlas);
-        }
-        let rf = features(&engine, &reference)?;
-        let tf = features(&engine, &test)?;
-        let params = ForestParams::default();
-        let table = fit::evaluate(&engine, &rf, &tf, params)?;
-        let atlas = engine.atlas.take().context("no atlas")?;
-        let feature_names: Vec<String> =
-            atlas.layers.iter().flat_map(|l| l.cluster_names.iter().map(move |n| format!("{}:{n}", l.layer))).collect();
-        let all: Vec<usize> = (0..atlas.layers.len()).collect();
-        let surrogate = fit_surrogate(
-            feature_names,
-            engine.card.output.classes.clone(),
-            engine.card.thresholds(),
-            &rf.rows(&all),
-            &rf.cnn_targets(),
-            params,
-        )?;
-        let report = serde_json::json!({
-            "reference": { "records": reference.len(), "description": "PTB-XL (ptbxl/ raw 500 Hz records and ptbxl-extra/ preprocessed windows) outside folds 9 and 10" },
-            "normalisation": "per channel z-score over all reference time steps",
-            "soft_assignment": "spherical Gaussian mixture on the k-means centroids with the shared maximum-likelihood variance, softened by a per-layer temperature calibrated on k-means refits (report.calibration)",
-            "k_selection": { "rule": "smallest K within 0.5 point of the best validation (fold 9) fidelity of the all-layer surrogate", "candidates": selection, "chosen": chosen },
-            "landmarks": landmark_report,
-            "test": { "folds": [10], "table": table },
-            "fit_seconds": started.elapsed().as_secs_f64(),
-        });
-        let mut atlas = ecglens_core::Atlas { surrogate: Some(surrogate), report, ..atlas };
-        // Entropy temperature per layer (argmax clusters, proportions and the surrogate do not depend on it).
-        let taps: Vec<String> = engine.card.taps.iter().map(|t| t.name.clone()).collect();
-        let calibration = fit::calibrate_atlas(&mut atlas, &reference, &validation, &taps, 10, max_rows)?;
-        if let Some(report) = atlas.report.as_object_mut() {
-            report.insert("calibration".into(), serde_json::to_value(&calibration)?);
-        }
-        let json = serde_json::to_string(&atlas)?;
-        std::fs::write(out, json).with_context(|| out.display().to_string())?;
-        println!("{}", fit::table_markdown(&table));
-        for layer in &atlas.layers {
+        let fitted = pipeline::fit_atlas(&mut engine, data, ludb, &ks, max_rows)?;
+        write_atlas(&fitted.atlas, out)?;
+        println!("{}", fit::table_markdown(&fitted.test_table));
+        for layer in &fitted.atlas.layers {
             println!("{}: {}", layer.layer, layer.cluster_names.join(", "));
         }
         eprintln!("atlas written to {} in {:.0} s", out.display(), started.elapsed().as_secs_f64());
         Ok(())
     }
 
-    fn features(engine: &Engine, records: &[Inferred]) -> Result<Features> {
-        Ok(fit::features(engine, records)?)
-    }
-
     fn evaluate_command(engine: &Engine, data: &Path, folds: &[u8]) -> Result<()> {
-        let items = fit::load_ptbxl(data, &engine.card.output.classes)?;
-        let inferred = fit::infer_all(engine, items);
-        let (reference, test): (Vec<Inferred>, Vec<Inferred>) = inferred
-            .into_iter()
-            .filter(|i| !matches!(i.item.fold, Some(9)) || folds.contains(&9))
-            .partition(|i| !i.item.fold.is_some_and(|f| folds.contains(&f)));
-        let rf = features(engine, &reference)?;
-        let tf = features(engine, &test)?;
-        let table = fit::evaluate(engine, &rf, &tf, ForestParams::default())?;
+        let table = pipeline::evaluate_folds(engine, data, folds)?;
         println!("{}", fit::table_markdown(&table));
         Ok(())
     }

@@ -6,6 +6,7 @@
 //! unrelated files found inside a folder (notes, annotations, CSVs), which are only counted.
 
 use crate::signal::limits::{MAX_FILE_BYTES, MAX_HEADER_BYTES};
+use crate::signal::wfdb;
 
 /// One file as the user gave it.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,17 +61,16 @@ fn is_signal_file(name: &str) -> bool {
     name.to_ascii_lowercase().ends_with(".dat")
 }
 
-/// File names of the signal lines of a WFDB header (second line onwards, first token), deduplicated.
+/// The signal files a WFDB header names (from [`wfdb::parse_header`], the one header parser), deduplicated, in
+/// order; none that would leave the folder (`..`) and no `~` (a null signal). A header that does not parse names
+/// nothing here: its record is still planned, and reading it reports the header's real problem.
 pub fn header_signal_files(header: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(header);
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
-    let _record_line = lines.next();
+    let Ok(parsed) = wfdb::parse_header(&String::from_utf8_lossy(header)) else { return Vec::new() };
     let mut out: Vec<String> = Vec::new();
-    for line in lines {
-        if let Some(name) = line.split_whitespace().next() {
-            if name != "~" && !out.iter().any(|n| n == name) && !name.contains("..") {
-                out.push(name.to_string());
-            }
+    for signal in parsed.signals {
+        let name = signal.file_name;
+        if name != "~" && !name.contains("..") && !out.contains(&name) {
+            out.push(name);
         }
     }
     out
@@ -260,8 +260,13 @@ mod tests {
     #[test]
     fn signal_file_names_of_a_header() {
         let header =
-            b"00203_hr 12 500 5000\n00203_hr.dat 16 1000 16 0 -15 4305 0 I\n00203_hr.dat 16 1000 16 0 5 -2 0 II\n";
+            b"00203_hr 2 500 5000\n00203_hr.dat 16 1000 16 0 -15 4305 0 I\n00203_hr.dat 16 1000 16 0 5 -2 0 II\n";
         assert_eq!(header_signal_files(header), vec!["00203_hr.dat".to_string()]);
+        // Two files, in order; a header that does not parse (12 signals announced, 2 given) names none.
+        let two = b"r 2 500 5000\nr_a.dat 16 1000 16 0 0 0 0 I\nr_b.dat 16 1000 16 0 0 0 0 II\n";
+        assert_eq!(header_signal_files(two), vec!["r_a.dat".to_string(), "r_b.dat".to_string()]);
+        let twelve = String::from_utf8_lossy(header).replacen("00203_hr 2", "00203_hr 12", 1);
+        assert!(header_signal_files(twelve.as_bytes()).is_empty());
         assert!(header_signal_files(b"").is_empty());
         assert!(header_signal_files(b"rec 1 500 10\n../etc/passwd 16 200 16 0 0 0 0 I\n").is_empty());
     }

@@ -35,13 +35,35 @@ pub struct ModelCard {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct InputSpec {
     pub name: String,
-    pub layout: String,
+    pub layout: InputLayout,
     pub shape: Vec<usize>,
     pub leads: Vec<String>,
     pub sample_rate_hz: f64,
     pub n_samples: usize,
     #[serde(default)]
     pub units: String,
+}
+
+/// How the input tensor is laid out. Only `NCW` (`[batch, leads, samples]`) is supported: a card that says
+/// anything else is refused when it is read, rather than run with the axes swapped.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum InputLayout {
+    #[serde(rename = "NCW")]
+    Ncw,
+}
+
+/// What turns the model's raw outputs into probabilities. An unknown name (`"softmaxx"`) is refused when the
+/// card is read.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    /// Independent classes (multi-label): `1 / (1 + e^-x)` per output.
+    Sigmoid,
+    /// Exclusive classes: `e^x / Σ e^x` over the outputs.
+    Softmax,
+    /// The outputs are already probabilities.
+    #[serde(alias = "none")]
+    Identity,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -82,7 +104,7 @@ fn default_min_std() -> f64 {
 pub struct OutputSpec {
     pub name: String,
     pub classes: Vec<String>,
-    pub activation: String,
+    pub activation: Activation,
     #[serde(default)]
     pub thresholds: Vec<f32>,
 }
@@ -160,15 +182,15 @@ impl ModelCard {
 
     /// Turns raw outputs into probabilities with the card's activation.
     pub fn activate(&self, logits: &[f32]) -> Vec<f32> {
-        match self.output.activation.as_str() {
-            "softmax" => {
+        match self.output.activation {
+            Activation::Softmax => {
                 let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
                 let exps: Vec<f32> = logits.iter().map(|l| (l - max).exp()).collect();
                 let sum: f32 = exps.iter().sum();
                 exps.iter().map(|e| e / sum).collect()
             }
-            "identity" | "none" => logits.to_vec(),
-            _ => logits.iter().map(|l| 1.0 / (1.0 + (-l).exp())).collect(),
+            Activation::Identity => logits.to_vec(),
+            Activation::Sigmoid => logits.iter().map(|l| 1.0 / (1.0 + (-l).exp())).collect(),
         }
     }
 }
@@ -176,6 +198,30 @@ impl ModelCard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_activation_or_layout_is_refused() {
+        let text = include_str!("../../../www/models/default.card.json");
+        assert!(ModelCard::from_json(text.as_bytes()).is_ok());
+        let typo = text.replace("\"activation\": \"sigmoid\"", "\"activation\": \"softmaxx\"");
+        assert_ne!(typo, text);
+        let e = ModelCard::from_json(typo.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("softmaxx"), "{e}");
+        let nwc = text.replace("\"layout\": \"NCW\"", "\"layout\": \"NWC\"");
+        assert_ne!(nwc, text);
+        let e = ModelCard::from_json(nwc.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("NWC"), "{e}");
+    }
+
+    #[test]
+    fn softmax_and_identity_activations() {
+        let mut card: ModelCard = serde_json::from_str(include_str!("../../../www/models/default.card.json")).unwrap();
+        card.output.activation = Activation::Softmax;
+        let p = card.activate(&[0.0, 0.0, 0.0, 0.0, 2f32.ln()]);
+        assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6 && (p[4] - 2.0 / 6.0).abs() < 1e-6, "{p:?}");
+        card.output.activation = Activation::Identity;
+        assert_eq!(card.activate(&[0.25, 2.0]), vec![0.25, 2.0]);
+    }
 
     #[test]
     fn sigmoid_activation_is_the_default() {

@@ -83,8 +83,8 @@ impl Explanation {
         for layer in &self.layers {
             for (sample, (cluster, entropy)) in layer.cluster.iter().zip(&layer.entropy).enumerate() {
                 let time_s = sample as f64 / self.sample_rate_hz;
-                // Writing to a String cannot fail.
-                let _ = writeln!(out, "{record},{},{sample},{time_s:.4},{cluster},{entropy:.4}", layer.layer);
+                let written = writeln!(out, "{record},{},{sample},{time_s:.4},{cluster},{entropy:.4}", layer.layer);
+                debug_assert!(written.is_ok(), "fmt::Write for String never fails");
             }
         }
     }

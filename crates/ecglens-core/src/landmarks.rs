@@ -96,13 +96,13 @@ pub fn annotated_lead(file_name: &str) -> Option<(&str, &'static str)> {
 
 /// Reads the annotation files of record `stem` that `lookup` can find (one per lead at most). A file that does not
 /// parse, or holds no complete wave, is left out: annotations are an optional companion of a record.
-pub fn read_lead_waves(stem: &str, lookup: &dyn Fn(&str) -> Option<Vec<u8>>) -> Vec<LeadWaves> {
+pub fn read_lead_waves<'a>(stem: &str, lookup: &dyn Fn(&str) -> Option<&'a [u8]>) -> Vec<LeadWaves> {
     LEAD_EXTENSIONS
         .iter()
         .filter_map(|(extension, lead)| {
             let file = format!("{stem}.{extension}");
             let bytes = lookup(&file)?;
-            let waves = waves(&read_annotations_named(&file, &bytes).ok()?);
+            let waves = waves(&read_annotations_named(&file, bytes).ok()?);
             (!waves.is_empty()).then(|| LeadWaves { lead: lead.to_string(), file, waves })
         })
         .collect()
@@ -146,7 +146,12 @@ mod tests {
     #[test]
     fn a_real_ludb_annotation_file() {
         let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("www/examples");
-        let lookup = |name: &str| std::fs::read(dir.join(name)).ok();
+        let files: std::collections::HashMap<String, Vec<u8>> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .filter_map(|e| Some((e.file_name().into_string().ok()?, std::fs::read(e.path()).ok()?)))
+            .collect();
+        let lookup = |name: &str| files.get(name).map(Vec::as_slice);
         let leads = read_lead_waves("ludb001", &lookup);
         assert_eq!(leads.len(), 12, "LUDB annotates all 12 leads");
         let ii = leads.iter().find(|l| l.lead == "II").unwrap();

@@ -34,9 +34,7 @@ pub struct SelectedLeads {
 /// Finds the card's leads in the record, deriving the missing limb leads from I and II when possible
 /// (Einthoven: III = II − I; Goldberger: aVR = −(I + II)/2, aVL = I − II/2, aVF = II − I/2).
 pub fn select_leads(record: &Record, card: &ModelCard) -> Result<SelectedLeads, SignalError> {
-    let position = |canonical: &str| {
-        record.leads.iter().position(|lead| leads::canonical_lead_name(&lead.name) == Some(canonical))
-    };
+    let position = |canonical: &str| leads::lead_index(record, canonical);
     let lead_i = position("I");
     let lead_ii = position("II");
     let mut selected = Vec::with_capacity(card.input.leads.len());
@@ -144,6 +142,42 @@ pub fn prepare(record: &Record, card: &ModelCard) -> Result<Prepared, SignalErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn record(names: &[&str]) -> Record {
+        Record {
+            name: "rec".into(),
+            sample_rate_hz: 500.0,
+            leads: names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| crate::signal::Lead { name: n.to_string(), samples_mv: vec![i as f32 + 1.0; 4] })
+                .collect(),
+            comments: vec![],
+        }
+    }
+
+    fn card() -> ModelCard {
+        serde_json::from_str(include_str!("../../../www/models/default.card.json")).unwrap()
+    }
+
+    #[test]
+    fn select_leads_orders_derives_limb_leads_and_names_the_missing() {
+        // I = 2, II = 4 (values = position + 1): III, aVR, aVL, aVF follow from them.
+        let twelve = ["v1", "i", "V2", "ii", "V3", "V4", "v5", "V6"];
+        let selected = select_leads(&record(&twelve), &card()).unwrap();
+        assert_eq!(selected.sources[..3], [Some(1), Some(3), None]);
+        let first = |lead: usize| selected.samples_mv[lead][0];
+        assert_eq!((first(0), first(1)), (2.0, 4.0));
+        assert_eq!((first(2), first(3), first(4), first(5)), (2.0, -3.0, 0.0, 3.0));
+        assert_eq!(selected.sources[6], Some(0));
+        let e = select_leads(&record(&["v1", "i", "AVR", "ii", "III"]), &card()).unwrap_err();
+        match &e {
+            SignalError::MissingLeads { missing, .. } => assert_eq!(missing, &["V2", "V3", "V4", "V5", "V6"]),
+            other => panic!("{other:?}"),
+        }
+        let message = e.to_string();
+        assert!(message.contains("rec") && message.contains("V2") && message.contains("AVR"), "{message}");
+    }
 
     #[test]
     fn windows_cover_the_record_and_the_last_is_aligned_to_the_end() {

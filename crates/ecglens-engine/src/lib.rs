@@ -45,7 +45,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// A loaded model with its card and (optionally) its atlas of clusters.
 pub struct Engine {
     pub card: ModelCard,
-    pub atlas: Option<Atlas>,
+    atlas: Option<Atlas>,
     /// Hex SHA-256 of the ONNX bytes: binds an atlas to its model.
     pub model_sha256: String,
     model: Model,
@@ -66,6 +66,26 @@ impl Engine {
             None => None,
         };
         Ok(Engine { card, atlas, model_sha256, model })
+    }
+
+    /// The atlas of clusters, when one is loaded.
+    pub fn atlas(&self) -> Option<&Atlas> {
+        self.atlas.as_ref()
+    }
+
+    /// Explains with another atlas from now on (or none), after checking it was fitted for this model's taps.
+    /// `fit` uses it to evaluate candidate atlases it has just made; its `model_sha256` is this model's.
+    pub fn set_atlas(&mut self, atlas: Option<Atlas>) -> Result<()> {
+        if let Some(atlas) = &atlas {
+            atlas.check_model(&self.model_sha256, &self.card.taps)?;
+        }
+        self.atlas = atlas;
+        Ok(())
+    }
+
+    /// Takes the atlas out (the engine explains without clusters until another is set).
+    pub fn take_atlas(&mut self) -> Option<Atlas> {
+        self.atlas.take()
     }
 
     /// The loaded model.

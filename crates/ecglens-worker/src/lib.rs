@@ -54,8 +54,13 @@ pub fn post(response: &Response) {
     let json = serde_json::to_string(response)
         .unwrap_or_else(|e| format!(r#"{{"kind":"fatal","message":"cannot encode a response: {e}"}}"#));
     let obj = Object::new();
-    let _ = Reflect::set(&obj, &"msg".into(), &JsValue::from_str(&json));
-    let _ = scope().post_message(&obj);
+    // Neither can fail for a plain object holding a string, but if one did the page would wait for an answer
+    // that never comes: say so in the console, the one place a worker can still report to.
+    let posted = Reflect::set(&obj, &"msg".into(), &JsValue::from_str(&json))
+        .and_then(|_| scope().post_message(&obj).map(|()| true));
+    if let Err(error) = posted {
+        web_sys::console::error_2(&"ecglens worker: cannot post a response:".into(), &error);
+    }
 }
 
 /// A panic in the worker reaches the page as [`Response::Fatal`] (and the console, with its stack): never a
@@ -215,7 +220,7 @@ async fn init() -> Result<State, String> {
 
 /// What the page shows of a model (examples and timing are filled in by the caller).
 fn model_info(engine: &Engine, card: &[u8], atlas: Option<&[u8]>, is_default_model: bool) -> ReadyInfo {
-    let layers = match &engine.atlas {
+    let layers = match engine.atlas() {
         Some(atlas) => atlas.layers.iter().map(|l| l.layer.clone()).collect(),
         None => engine.card.taps.iter().map(|t| t.name.clone()).collect(),
     };
@@ -282,7 +287,7 @@ fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
                     Some(example) => {
                         let header = example.header.clone();
                         explain_files(&state.engine, &header, &|name| {
-                            state.example_files.get(&sibling(&header, name)).cloned()
+                            state.example_files.get(&sibling(&header, name)).map(Vec::as_slice)
                         })
                     }
                     None => Err(format!("there is no example #{index}")),
@@ -292,7 +297,10 @@ fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
             Request::Record { id, header } => {
                 let lookup = |name: &str| {
                     let base = name.rsplit('/').next().unwrap_or(name);
-                    files.iter().find(|(n, _)| n == name || n.rsplit('/').next() == Some(base)).map(|(_, b)| b.clone())
+                    files
+                        .iter()
+                        .find(|(n, _)| n == name || n.rsplit('/').next() == Some(base))
+                        .map(|(_, b)| b.as_slice())
                 };
                 (*id, explain_files(&state.engine, header, &lookup))
             }
@@ -312,15 +320,17 @@ fn request_id(request: &Request) -> u64 {
     }
 }
 
-fn explain_files(
+/// Reads and explains one record whose files are in memory (borrowed: a dropped `.dat` is not copied).
+fn explain_files<'a>(
     engine: &Engine,
     header_name: &str,
-    lookup: &dyn Fn(&str) -> Option<Vec<u8>>,
+    lookup: &dyn Fn(&str) -> Option<&'a [u8]>,
 ) -> Result<ecglens_core::Explanation, String> {
     let header = lookup(header_name.rsplit('/').next().unwrap_or(header_name))
         .or_else(|| lookup(header_name))
         .ok_or_else(|| format!("{header_name}: file not found"))?;
-    let record = ecglens_core::signal::wfdb::read_record(&header, lookup).map_err(|e| format!("{header_name}: {e}"))?;
+    let record =
+        ecglens_core::signal::wfdb::read_record_slices(header, lookup).map_err(|e| format!("{header_name}: {e}"))?;
     let mut explanation = engine.explain(&record).map_err(|e| format!("{header_name}: {e}"))?;
     // LUDB-style annotation files beside the header (`<record>.ii`, ...), when they came with it.
     let base = header_name.rsplit('/').next().unwrap_or(header_name);

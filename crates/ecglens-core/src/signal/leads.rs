@@ -1,6 +1,6 @@
 //! Lead names: the many spellings found in ECG files mapped to the 12 standard names.
 
-use super::{Record, SignalError};
+use super::Record;
 
 /// The standard 12 leads, in the usual order.
 pub const STANDARD_12: [&str; 12] = ["I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"];
@@ -42,31 +42,11 @@ pub fn canonical_lead_name(raw: &str) -> Option<&'static str> {
     })
 }
 
-/// Indices into `record.leads` of the `wanted` leads, in the order wanted.
-///
-/// `wanted` holds lead names in any accepted spelling (normally [`STANDARD_12`] or a model card's list).
-/// If a record holds the same lead twice, the first is taken. Every missing lead is named in the error,
-/// together with the leads the record does have.
-pub fn find_leads(record: &Record, wanted: &[&str]) -> Result<Vec<usize>, SignalError> {
-    let have: Vec<Option<&'static str>> = record.leads.iter().map(|l| canonical_lead_name(&l.name)).collect();
-    let mut found = Vec::with_capacity(wanted.len());
-    let mut missing = Vec::new();
-    for w in wanted {
-        let idx = canonical_lead_name(w).and_then(|c| have.iter().position(|h| *h == Some(c)));
-        match idx {
-            Some(i) => found.push(i),
-            None => missing.push(canonical_lead_name(w).map_or_else(|| w.to_string(), str::to_string)),
-        }
-    }
-    if missing.is_empty() {
-        Ok(found)
-    } else {
-        Err(SignalError::MissingLeads {
-            record: record.name.clone(),
-            missing,
-            available: record.leads.iter().map(|l| l.name.clone()).collect(),
-        })
-    }
+/// Index into `record.leads` of lead `wanted` (any accepted spelling), or `None` when the record lacks it. If a
+/// record holds the same lead twice, the first is taken.
+pub fn lead_index(record: &Record, wanted: &str) -> Option<usize> {
+    let wanted = canonical_lead_name(wanted)?;
+    record.leads.iter().position(|lead| canonical_lead_name(&lead.name) == Some(wanted))
 }
 
 #[cfg(test)]
@@ -112,23 +92,16 @@ mod tests {
     }
 
     #[test]
-    fn find_leads_orders_and_names_missing() {
-        let names = ["v1", "i", "AVR", "ii", "III"];
+    fn lead_index_finds_any_spelling_first_copy_first() {
+        let names = ["v1", "i", "AVR", "ii", "III", "I"];
         let record = Record {
             name: "rec".into(),
             sample_rate_hz: 500.0,
             leads: names.iter().map(|n| Lead { name: n.to_string(), samples_mv: vec![0.0] }).collect(),
             comments: vec![],
         };
-        assert_eq!(find_leads(&record, &["I", "II", "aVR", "V1"]).unwrap(), vec![1, 3, 2, 0]);
-        let e = find_leads(&record, &STANDARD_12).unwrap_err();
-        match &e {
-            SignalError::MissingLeads { missing, .. } => {
-                assert_eq!(missing, &["aVL", "aVF", "V2", "V3", "V4", "V5", "V6"]);
-            }
-            other => panic!("{other:?}"),
-        }
-        let msg = e.to_string();
-        assert!(msg.contains("rec") && msg.contains("aVL") && msg.contains("AVR"), "{msg}");
+        let found: Vec<Option<usize>> =
+            ["I", "II", "aVR", "V1", "lead III", "aVL", "bogus"].iter().map(|w| lead_index(&record, w)).collect();
+        assert_eq!(found, vec![Some(1), Some(3), Some(2), Some(0), Some(4), None, None]);
     }
 }

@@ -894,37 +894,6 @@ pub fn read_annotations_named(file: &str, bytes: &[u8]) -> Result<Vec<Annotation
     Ok(out)
 }
 
-/// A P wave, QRS complex or T wave delimited by onset `(` and offset `)` annotations around its peak,
-/// as in LUDB.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Wave {
-    /// `'p'` (P wave), `'N'` (QRS complex; any beat symbol) or `'t'` (T wave), as annotated at the peak.
-    pub symbol: char,
-    pub onset: usize,
-    pub peak: usize,
-    pub offset: usize,
-}
-
-/// Groups `(`, peak, `)` triplets into [`Wave`]s (annotations in time order). A peak without an onset right
-/// before it or an offset right after it is skipped.
-pub fn waves(annotations: &[Annotation]) -> Vec<Wave> {
-    let mut out = Vec::new();
-    for w in annotations.windows(3) {
-        if let [on, peak, off] = w {
-            if on.symbol == '('
-                && off.symbol == ')'
-                && peak.symbol != '('
-                && peak.symbol != ')'
-                && on.sample <= peak.sample
-                && peak.sample <= off.sample
-            {
-                out.push(Wave { symbol: peak.symbol, onset: on.sample, peak: peak.sample, offset: off.sample });
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1259,7 +1228,8 @@ mod tests {
         assert_eq!((a[1].sample, a[1].symbol, a[1].chan, a[1].subtype), (110, 'p', 3, -1));
         assert_eq!((a[2].sample, a[2].symbol, a[2].chan, a[2].aux.as_deref()), (120, ')', 3, Some("abc")));
         assert_eq!((a[3].sample, a[3].symbol, a[3].num, a[3].chan), (100_125, 'N', 7, 3));
-        assert_eq!(waves(&a), vec![Wave { symbol: 'p', onset: 100, peak: 110, offset: 120 }]);
+        let grouped = crate::landmarks::waves(&a);
+        assert_eq!(grouped, vec![crate::landmarks::Wave { kind: crate::landmarks::WaveKind::P, start: 100, end: 120 }]);
         // truncated pseudo-annotations and negative times are errors
         let mut t = ann_word(59, 0).to_vec();
         t.extend([1, 2]);

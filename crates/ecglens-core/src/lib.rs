@@ -12,6 +12,7 @@ pub mod landmarks;
 pub mod paper;
 pub mod preprocess;
 pub mod protocol;
+pub mod session;
 pub mod signal;
 pub mod surrogate;
 

@@ -35,10 +35,12 @@ fn save_blob(name: &str, blob: &Blob) -> Result<(), String> {
     let result = click_download(name, &url);
     // Revoke after the click has been handled.
     let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
-        let _ = Url::revoke_object_url(&url);
+        // Harmless if it fails: the URL is freed with the page.
+        Url::revoke_object_url(&url).ok();
     });
     if let Some(window) = web_sys::window() {
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000);
+        // Harmless if it fails: the URL is then freed with the page.
+        window.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000).ok();
     }
     result
 }
@@ -50,9 +52,10 @@ fn click_download(name: &str, url: &str) -> Result<(), String> {
     a.set_download(name);
     a.set_hidden(true);
     let body = document.body().ok_or("no body")?;
-    let _ = body.append_child(&a);
+    // Harmless if either fails: a link outside the document downloads as well, and one that is not there is gone.
+    body.append_child(&a).ok();
     a.click();
-    let _ = body.remove_child(&a);
+    body.remove_child(&a).ok();
     Ok(())
 }
 
@@ -68,16 +71,16 @@ pub fn csv(explanation: &Explanation) -> String {
 }
 
 /// The explanation without the signal itself (clusters, entropy, probabilities, surrogate).
-pub fn json(explanation: &Explanation) -> String {
-    let mut value = serde_json::to_value(explanation).unwrap_or_default();
+pub fn json(explanation: &Explanation) -> Result<String, String> {
+    let mut value = serde_json::to_value(explanation).map_err(|e| e.to_string())?;
     if let Some(map) = value.as_object_mut() {
         map.remove("signal_mv");
     }
-    serde_json::to_string_pretty(&value).unwrap_or_default()
+    serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
 }
 
 /// What produced this view: app version, model/card/atlas hashes, settings.
-pub fn manifest(explanation: &Explanation, info: &ReadyInfo, settings: &ViewSettings) -> String {
+pub fn manifest(explanation: &Explanation, info: &ReadyInfo, settings: &ViewSettings) -> Result<String, String> {
     let layer = settings.layer.and_then(|i| explanation.layers.get(i)).map(|l| l.layer.clone());
     let value = json!({
         "format": "ecglens-export-manifest/1",
@@ -97,7 +100,7 @@ pub fn manifest(explanation: &Explanation, info: &ReadyInfo, settings: &ViewSett
         },
         "csv_columns": ecglens_core::explain::CSV_HEADER,
     });
-    serde_json::to_string_pretty(&value).unwrap_or_default()
+    serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
 }
 
 /// A file name from a record name (no path separators or odd characters).

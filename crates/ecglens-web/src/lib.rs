@@ -1,8 +1,12 @@
 #![cfg(target_arch = "wasm32")]
 //! The page (wasm32 only): it draws what the worker (`ecglens-worker`) explains. It depends on `ecglens-core`
-//! alone, so it cannot link tract.
+//! alone, so it cannot link tract. Its pure logic (the job queue, the batch rows, the texts) is
+//! `ecglens_core::session`, tested natively.
 //!
-//! * [`app`] — the Leptos app (client-side rendered): gallery, controls, summary, batch, exports.
+//! * [`app`] — the Leptos app (client-side rendered): its state and components, and the job queue's page side.
+//! * [`worker_client`] — starting the worker, posting requests with transferable buffers, decoding answers.
+//! * [`files`] — the user's files: pickers, dropped folders walked, bytes read when needed.
+//! * [`offline`] — the service worker that stores the site for offline use, and the update offer.
 //! * [`canvas`] — the calibrated ECG paper on a `<canvas>` (geometry in `ecglens_core::paper`).
 //! * [`export`] — PNG, CSV, JSON and manifest, saved through `blob:` URLs.
 //! * [`panic`] — panics become a visible error in the page.
@@ -12,7 +16,10 @@
 pub mod app;
 pub mod canvas;
 pub mod export;
+pub mod files;
+pub mod offline;
 pub mod panic;
+pub mod worker_client;
 
 use wasm_bindgen::{JsCast, JsValue};
 

@@ -7,7 +7,8 @@ use wasm_bindgen::JsCast;
 pub fn show_fatal(message: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     if let Some(body) = document.body() {
-        let _ = body.dataset().set("state", "error");
+        // Cannot fail: `state` is a valid name.
+        body.dataset().set("state", "error").ok();
     }
     if let Some(el) = document.get_element_by_id("fatal") {
         let previous = el.text_content().unwrap_or_default();

@@ -90,7 +90,7 @@ fn exports_are_the_cli_formats() {
     assert!(csv.starts_with("record,layer,sample,time_s,cluster,entropy\n"));
     assert_eq!(csv, e.to_csv());
     assert_eq!(csv.lines().count(), 1 + e.n_samples);
-    let json = ecglens_web::export::json(&e);
+    let json = ecglens_web::export::json(&e).unwrap();
     assert!(!json.contains("signal_mv"));
     assert!(json.contains("\"cluster_names\""));
 }

@@ -1,0 +1,240 @@
+//! The batch table's rows: one per record the user gave (or file that could not be one), with its status and what
+//! the table shows of its explanation, and the progress of the batch.
+
+use std::sync::Arc;
+
+use super::summary::{disagreement, prediction};
+use crate::explain::Explanation;
+
+/// Where a row's record is (`data-status` is its [`RowStatus::key`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowStatus {
+    Queued,
+    Running,
+    Done,
+    /// It could not be explained, and why.
+    Failed(String),
+    Cancelled,
+}
+
+impl RowStatus {
+    /// The status column: the key, or `error: <why>`.
+    pub fn label(&self) -> String {
+        match self {
+            RowStatus::Failed(message) => format!("error: {message}"),
+            other => other.key().into(),
+        }
+    }
+
+    /// `queued` / `running` / `done` / `error` / `cancelled` (`data-status`, and the status sort).
+    pub fn key(&self) -> &'static str {
+        match self {
+            RowStatus::Queued => "queued",
+            RowStatus::Running => "running",
+            RowStatus::Done => "done",
+            RowStatus::Failed(_) => "error",
+            RowStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// What the table shows of a finished record. The full explanation (about 0.3 MB for 10 s at 500 Hz) is not kept:
+/// opening the row explains it again from its files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowSummary {
+    /// [`prediction`].
+    pub prediction: String,
+    /// Per layer.
+    pub mean_entropy: Vec<f32>,
+    /// [`disagreement`].
+    pub disagreement: Option<f32>,
+}
+
+impl RowSummary {
+    pub fn of(e: &Explanation) -> Self {
+        RowSummary {
+            prediction: prediction(e),
+            mean_entropy: e.layers.iter().map(|l| l.mean_entropy).collect(),
+            disagreement: disagreement(e),
+        }
+    }
+
+    /// The mean entropy of layer `layer`, or of the deepest one when there are fewer; None without an atlas.
+    pub fn entropy(&self, layer: usize) -> Option<f32> {
+        self.mean_entropy.get(layer).or(self.mean_entropy.last()).copied()
+    }
+
+    /// The mean entropy column (3 decimals, empty without an atlas).
+    pub fn entropy_text(&self, layer: usize) -> String {
+        self.entropy(layer).map(|e| format!("{e:.3}")).unwrap_or_default()
+    }
+
+    /// The disagreement column (2 decimals, empty without a surrogate).
+    pub fn disagreement_text(&self) -> String {
+        self.disagreement.map(|d| format!("{d:.2}")).unwrap_or_default()
+    }
+}
+
+/// One row of the batch table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The id of the job that explains it (ids come from [`super::JobQueue::next_id`]).
+    pub id: u64,
+    /// The record's name (with its folder), or the file's when it is not a record.
+    pub name: String,
+    pub status: RowStatus,
+    /// Set once done.
+    pub summary: Option<Arc<RowSummary>>,
+    pub elapsed_ms: f64,
+}
+
+impl Row {
+    pub fn queued(id: u64, name: &str) -> Self {
+        Row { id, name: name.to_string(), status: RowStatus::Queued, summary: None, elapsed_ms: 0.0 }
+    }
+
+    pub fn failed(id: u64, name: &str, message: String) -> Self {
+        Row { id, name: name.to_string(), status: RowStatus::Failed(message), summary: None, elapsed_ms: 0.0 }
+    }
+
+    /// The prediction column (empty until done).
+    pub fn prediction(&self) -> &str {
+        self.summary.as_ref().map_or("", |s| s.prediction.as_str())
+    }
+}
+
+/// Sets the status of row `id`; false if there is no such row.
+pub fn set_status(rows: &mut [Row], id: u64, status: RowStatus) -> bool {
+    match rows.iter_mut().find(|r| r.id == id) {
+        Some(row) => {
+            row.status = status;
+            true
+        }
+        None => false,
+    }
+}
+
+/// Row `id` is explained; false if there is no such row.
+pub fn set_done(rows: &mut [Row], id: u64, summary: Arc<RowSummary>, elapsed_ms: f64) -> bool {
+    match rows.iter_mut().find(|r| r.id == id) {
+        Some(row) => {
+            row.status = RowStatus::Done;
+            row.summary = Some(summary);
+            row.elapsed_ms = elapsed_ms;
+            true
+        }
+        None => false,
+    }
+}
+
+/// Marks the rows of the cancelled jobs `ids` cancelled.
+pub fn set_cancelled(rows: &mut [Row], ids: &[u64]) {
+    for row in rows.iter_mut().filter(|r| ids.contains(&r.id)) {
+        row.status = RowStatus::Cancelled;
+    }
+}
+
+/// The batch's progress line: records finished (done, failed or cancelled) of those given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+}
+
+impl Progress {
+    /// New records arrive: `queued` to explain and `failed` already refused. With nothing `pending` in the queue, or
+    /// every record finished, they start a new batch, counted from zero.
+    pub fn add(&mut self, pending: usize, queued: usize, failed: usize) {
+        if pending == 0 || self.done == self.total {
+            *self = Progress::default();
+        }
+        self.total += queued + failed;
+        self.done += failed;
+    }
+
+    /// `n` more records finished.
+    pub fn finish(&mut self, n: usize) {
+        self.done += n;
+    }
+
+    /// `<progress max>`: at least 1, so an empty batch is not drawn as indeterminate.
+    pub fn max(&self) -> usize {
+        self.total.max(1)
+    }
+
+    /// `done / total`.
+    pub fn text(&self) -> String {
+        format!("{} / {}", self.done, self.total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::fixtures::{with_atlas, without_atlas};
+
+    #[test]
+    fn status_keys_and_labels() {
+        let all = [
+            (RowStatus::Queued, "queued", "queued"),
+            (RowStatus::Running, "running", "running"),
+            (RowStatus::Done, "done", "done"),
+            (RowStatus::Failed("corrupt.hea: not a header".into()), "error", "error: corrupt.hea: not a header"),
+            (RowStatus::Cancelled, "cancelled", "cancelled"),
+        ];
+        for (status, key, label) in all {
+            assert_eq!((status.key(), status.label().as_str()), (key, label));
+        }
+    }
+
+    #[test]
+    fn summary_of_an_explanation() {
+        let summary = RowSummary::of(&with_atlas("r", [0.9, 0.2]));
+        assert_eq!(
+            summary,
+            RowSummary { prediction: "NORM".into(), mean_entropy: vec![0.1, 0.2], disagreement: Some(0.5) }
+        );
+        assert_eq!(
+            (summary.entropy_text(0), summary.entropy_text(1), summary.entropy_text(9)),
+            ("0.100".into(), "0.200".into(), "0.200".into())
+        );
+        assert_eq!(summary.disagreement_text(), "0.50");
+        let bare = RowSummary::of(&without_atlas("r", [0.1, 0.3]));
+        assert_eq!((bare.prediction.as_str(), bare.entropy(0), bare.disagreement), ("(MI)", None, None));
+        assert_eq!((bare.entropy_text(0), bare.disagreement_text()), (String::new(), String::new()));
+    }
+
+    #[test]
+    fn rows_change_status_by_id() {
+        let mut rows = vec![Row::queued(1, "a"), Row::queued(2, "b"), Row::failed(3, "c.dat", "no header".into())];
+        assert!(set_status(&mut rows, 2, RowStatus::Running));
+        assert!(!set_status(&mut rows, 9, RowStatus::Running));
+        let summary = Arc::new(RowSummary::of(&with_atlas("b", [0.9, 0.2])));
+        assert!(set_done(&mut rows, 2, summary, 12.5));
+        assert_eq!((rows[1].status.key(), rows[1].prediction(), rows[1].elapsed_ms), ("done", "NORM", 12.5));
+        assert_eq!(rows[0].prediction(), "");
+        set_cancelled(&mut rows, &[1, 7]);
+        let keys: Vec<&str> = rows.iter().map(|r| r.status.key()).collect();
+        assert_eq!(keys, ["cancelled", "done", "error"]);
+    }
+
+    #[test]
+    fn progress_counts_a_batch_and_restarts_after_it() {
+        let mut progress = Progress::default();
+        assert_eq!((progress.max(), progress.text()), (1, "0 / 0".into()));
+        progress.add(0, 3, 1);
+        assert_eq!(progress, Progress { done: 1, total: 4 });
+        progress.finish(1);
+        // More records while the batch runs: the same batch.
+        progress.add(2, 2, 0);
+        assert_eq!(progress, Progress { done: 2, total: 6 });
+        progress.finish(4);
+        assert_eq!(progress.text(), "6 / 6");
+        // Everything finished (an example may still be pending): a new batch.
+        progress.add(1, 1, 0);
+        assert_eq!(progress, Progress { done: 0, total: 1 });
+        // Nothing pending (say, a batch that was all refused): a new batch too.
+        progress.add(0, 0, 2);
+        assert_eq!(progress, Progress { done: 2, total: 2 });
+    }
+}

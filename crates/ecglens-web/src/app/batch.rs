@@ -1,0 +1,114 @@
+//! The user's records: the drop zone and pickers (`dropzone`, `file-input`, `folder-input`), the progress line
+//! (`progress`, `progress-text`, `cancel`) and the batch table (`batch`, `sort-*`, `rows-hidden`), sorted and capped
+//! by `ecglens_core::session::sort`.
+
+use leptos::prelude::*;
+use web_sys::HtmlInputElement;
+
+use super::ctx::Ctx;
+use super::intake::add_files;
+use super::jobs::{cancel, open_row};
+use crate::files;
+use ecglens_core::session::sort::{rows_hidden_text, shown_rows};
+use ecglens_core::session::{Row, SortKey};
+
+#[component]
+pub(super) fn Batch(ctx: Ctx) -> impl IntoView {
+    // The file and folder pickers. `webkitdirectory` (a folder picker) has no typed attribute in the view macro.
+    let folder_input = NodeRef::<leptos::html::Input>::new();
+    folder_input.on_load(|input: HtmlInputElement| input.set_webkitdirectory(true));
+    let on_files = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        let picked = input.files().map(|list| files::picked_from_list(&list)).unwrap_or_default();
+        input.set_value("");
+        wasm_bindgen_futures::spawn_local(add_files(ctx, picked));
+    };
+    // A drop: files and whole folders. The entries must be taken during the event; walking folders is async.
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        let Some(transfer) = ev.data_transfer() else { return };
+        let dropped = files::dropped(&transfer);
+        wasm_bindgen_futures::spawn_local(async move {
+            let mut picked = files::walk(dropped.entries, |text| ctx.notice.set(text)).await;
+            picked.extend(dropped.loose);
+            add_files(ctx, picked).await;
+        });
+    };
+    view! {
+        <section class="files">
+            <h2>"Your records"</h2>
+            <div class="dropzone" data-testid="dropzone"
+                on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
+                on:drop=on_drop>
+                <label>"Drop WFDB records or folders of them here (each .hea with its .dat), or choose files: "
+                    <input type="file" multiple accept=".hea,.dat" data-testid="file-input" on:change=on_files />
+                </label>
+                <label>" or a whole folder: "
+                    <input type="file" multiple node_ref=folder_input data-testid="folder-input" on:change=on_files />
+                </label>
+                <p class="hint">"Files are read in this tab only; nothing is uploaded or stored."</p>
+            </div>
+            <div class="progress-line">
+                <progress data-testid="progress" max=move || ctx.progress.with(|p| p.max().to_string()) value=move || ctx.progress.with(|p| p.done.to_string())></progress>
+                <span data-testid="progress-text">{move || ctx.progress.with(|p| p.text())}</span>
+                <button data-testid="cancel" disabled=move || ctx.pending.get() == 0 on:click=move |_| cancel(ctx)>"Cancel"</button>
+            </div>
+            <BatchTable ctx=ctx />
+            <p class="hint" data-testid="rows-hidden">{move || rows_hidden_text(ctx.rows.with(|r| r.len()))}</p>
+        </section>
+    }
+}
+
+/// A column header that sorts the table by `key`, with the arrow of the current order.
+fn sort_button(ctx: Ctx, key: SortKey, label: &'static str, testid: &'static str) -> impl IntoView {
+    view! {
+        <button class="sort" data-testid=testid on:click=move |_| ctx.sort.update(|sort| *sort = sort.clicked(key))>
+            {label}
+            {move || ctx.sort.get().arrow(key)}
+        </button>
+    }
+}
+
+#[component]
+fn BatchTable(ctx: Ctx) -> impl IntoView {
+    let sorted_rows = move || {
+        let sort = ctx.sort.get();
+        let layer = ctx.layer.get();
+        ctx.rows.with(|rows| shown_rows(rows, sort, layer))
+    };
+    view! {
+        <table class="batch-table">
+            <thead><tr>
+                <th>{sort_button(ctx, SortKey::Name, "Record", "sort-name")}</th>
+                <th>{sort_button(ctx, SortKey::Prediction, "Prediction", "sort-prediction")}</th>
+                <th>{sort_button(ctx, SortKey::Entropy, "Mean entropy", "sort-entropy")}</th>
+                <th>{sort_button(ctx, SortKey::Disagreement, "Disagreement", "sort-disagreement")}</th>
+                <th>{sort_button(ctx, SortKey::Status, "Status", "sort-status")}</th>
+            </tr></thead>
+            <tbody data-testid="batch">
+                <For each=sorted_rows key=|r: &Row| (r.id, r.status.key(), r.name.clone()) children=move |row: Row| {
+                    let summary = row.summary.clone();
+                    let pred = row.prediction().to_string();
+                    let entropy_summary = summary.clone();
+                    let ent = move || {
+                        let layer = ctx.layer.get();
+                        entropy_summary.as_ref().map(|s| s.entropy_text(layer)).unwrap_or_default()
+                    };
+                    let dis = summary.as_ref().map(|s| s.disagreement_text()).unwrap_or_default();
+                    let status = row.status.label();
+                    let key = row.status.key();
+                    let done = summary.is_some();
+                    let row_id = row.id;
+                    let record_attr = row.name.clone();
+                    view! {
+                        <tr data-testid="batch-row" data-record=record_attr data-status=key
+                            class:error=key == "error" class:clickable=done
+                            on:click=move |_| if done { open_row(ctx, row_id) }>
+                            <td>{row.name}</td><td>{pred}</td><td>{ent}</td><td>{dis}</td><td class="status">{status}</td>
+                        </tr>
+                    }
+                } />
+            </tbody>
+        </table>
+    }
+}

@@ -13,8 +13,8 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, Path2d};
 
 use ecglens_core::explain::Explanation;
 use ecglens_core::paper::{
-    display_list, DisplayBuffers, DisplayList, DrawOp, Font, Frame, PaperSettings, Scene, TextAlign, TextBaseline,
-    TextStyle, View,
+    display_list, DisplayBuffers, DisplayList, DrawOp, Font, Frame, PaperSettings, TextAlign, TextBaseline, TextStyle,
+    View,
 };
 
 pub use ecglens_core::paper::{duration_s, legend, LegendEntry};

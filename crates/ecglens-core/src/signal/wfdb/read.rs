@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use super::formats::{bytes_for, invalid_code, sample_at, values_in};
 use super::header::{header_text, parse_header_named, Header, SignalSpec};
 use super::{MAX_INVALID_FRACTION, SUPPORTED_FORMATS};
-use crate::signal::limits::{MAX_DURATION_S, MAX_FILE_BYTES, MAX_HEADER_BYTES, MAX_TOTAL_SAMPLES};
+use crate::signal::limits::{MAX_DURATION_S, MAX_FILE_BYTES, MAX_TOTAL_SAMPLES};
 use crate::signal::{Lead, Record, SignalError};
 
 /// Reads a record from its header bytes and a lookup of its signal files by the names the header gives.
@@ -32,6 +32,7 @@ pub fn read_record_file(hea_path: &std::path::Path) -> Result<Record, SignalErro
         message: e.to_string(),
     };
     let meta = std::fs::metadata(hea_path).map_err(|e| io(hea_path, e))?;
+    use crate::signal::limits::MAX_HEADER_BYTES;
     if meta.len() > MAX_HEADER_BYTES as u64 {
         return Err(SignalError::TooLarge {
             file: hea_path.display().to_string(),

@@ -61,16 +61,15 @@ fn is_signal_file(name: &str) -> bool {
     name.to_ascii_lowercase().ends_with(".dat")
 }
 
-/// The signal files a WFDB header names (from [`wfdb::parse_header`], the one header parser), deduplicated, in
-/// order; none that would leave the folder (`..`) and no `~` (a null signal). A header that does not parse names
-/// nothing here: its record is still planned, and reading it reports the header's real problem.
+/// The signal files a WFDB header names ([`wfdb::signal_file_names`]: the header's own line structure, without
+/// linking the whole parser into the page), deduplicated, in order; none that would leave the folder (`..`) and no
+/// `~` (a null signal). Whether the header is valid is for reading the record to say.
 pub fn header_signal_files(header: &[u8]) -> Vec<String> {
-    let Ok(parsed) = wfdb::parse_header(&String::from_utf8_lossy(header)) else { return Vec::new() };
+    let text = String::from_utf8_lossy(header);
     let mut out: Vec<String> = Vec::new();
-    for signal in parsed.signals {
-        let name = signal.file_name;
-        if name != "~" && !name.contains("..") && !out.contains(&name) {
-            out.push(name);
+    for name in wfdb::signal_file_names(&text) {
+        if name != "~" && !name.contains("..") && !out.iter().any(|n| n == name) {
+            out.push(name.to_string());
         }
     }
     out
@@ -262,11 +261,12 @@ mod tests {
         let header =
             b"00203_hr 2 500 5000\n00203_hr.dat 16 1000 16 0 -15 4305 0 I\n00203_hr.dat 16 1000 16 0 5 -2 0 II\n";
         assert_eq!(header_signal_files(header), vec!["00203_hr.dat".to_string()]);
-        // Two files, in order; a header that does not parse (12 signals announced, 2 given) names none.
-        let two = b"r 2 500 5000\nr_a.dat 16 1000 16 0 0 0 0 I\nr_b.dat 16 1000 16 0 0 0 0 II\n";
+        // Two files, in order, comments and blank lines skipped; the same names `parse_header` reads.
+        let two =
+            b"# made by hand\nr 2 500 5000\n\nr_a.dat 16 1000 16 0 0 0 0 I\n# between\nr_b.dat 16 1000 16 0 0 0 0 II\n";
         assert_eq!(header_signal_files(two), vec!["r_a.dat".to_string(), "r_b.dat".to_string()]);
-        let twelve = String::from_utf8_lossy(header).replacen("00203_hr 2", "00203_hr 12", 1);
-        assert!(header_signal_files(twelve.as_bytes()).is_empty());
+        let parsed = wfdb::parse_header(std::str::from_utf8(two).unwrap()).unwrap();
+        assert_eq!(parsed.signals.iter().map(|s| s.file_name.as_str()).collect::<Vec<_>>(), ["r_a.dat", "r_b.dat"]);
         assert!(header_signal_files(b"").is_empty());
         assert!(header_signal_files(b"rec 1 500 10\n../etc/passwd 16 200 16 0 0 0 0 I\n").is_empty());
     }

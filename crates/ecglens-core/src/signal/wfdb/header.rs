@@ -85,19 +85,31 @@ fn tokens(line: &str, n: usize) -> (Vec<&str>, &str) {
     (out, rest.trim_end())
 }
 
+/// Every line of a header with its 1-based number, trimmed (`\r\n` or `\n` endings).
+fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split('\n').enumerate().map(|(i, raw)| (i + 1, raw.trim()))
+}
+
+/// The lines that carry fields, with their numbers: the record line first, then one line per signal. Comments
+/// (`#`) and blank lines are not among them. [`parse_header`] and [`signal_file_names`] both read these.
+fn content_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    numbered_lines(text).filter(|(_, t)| !t.is_empty() && !t.starts_with('#'))
+}
+
+/// The signal-file names of a header's signal lines (the first field of each), in order, without parsing the rest:
+/// what the page needs to gather a record's files before reading them. It reads the same lines [`parse_header`]
+/// does, so the two agree on every header that parses; on one that does not, reading the record reports why.
+pub fn signal_file_names(text: &str) -> impl Iterator<Item = &str> {
+    content_lines(text).skip(1).filter_map(|(_, line)| line.split_whitespace().next())
+}
+
 pub(super) fn parse_header_named(file: &str, text: &str) -> Result<Header, SignalError> {
     let syntax = |line: usize, message: String| SignalError::HeaderSyntax { file: file.to_string(), line, message };
-    let mut comments = Vec::new();
-    let mut lines = Vec::new();
-    for (i, raw) in text.split('\n').enumerate() {
-        let l = raw.trim_end_matches('\r');
-        let t = l.trim();
-        if let Some(c) = t.strip_prefix('#') {
-            comments.push(c.strip_prefix(' ').unwrap_or(c).trim_end().to_string());
-        } else if !t.is_empty() {
-            lines.push((i + 1, t));
-        }
-    }
+    let comments: Vec<String> = numbered_lines(text)
+        .filter_map(|(_, t)| t.strip_prefix('#'))
+        .map(|c| c.strip_prefix(' ').unwrap_or(c).trim_end().to_string())
+        .collect();
+    let lines: Vec<(usize, &str)> = content_lines(text).collect();
     let Some(&(rec_line_no, rec_line)) = lines.first() else {
         return Err(syntax(1, "the header is empty: it has no record line".into()));
     };

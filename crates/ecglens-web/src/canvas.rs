@@ -55,19 +55,8 @@ pub fn frame_for(canvas: &HtmlCanvasElement, expl: &Explanation, settings: &Pape
 
 /// Draw the record on the canvas: paper, cluster bands of `layer` (none for `None`), traces, lead
 /// labels, calibration pulses and entropy tracks. Sets the canvas's CSS height to the paper's and its
-/// backing store to CSS size × devicePixelRatio.
+/// backing store to CSS size × devicePixelRatio. The display list's buffers are kept for the next frame.
 pub fn draw_ecg(
-    canvas: &HtmlCanvasElement,
-    expl: &Explanation,
-    layer: Option<usize>,
-    settings: &PaperSettings,
-    view: &View,
-) -> Result<(), JsValue> {
-    draw_with(canvas, expl, layer, settings, view)
-}
-
-/// Make the display list, size the canvas for it, replay it, and hand its buffers back for the next frame.
-fn draw_with(
     canvas: &HtmlCanvasElement,
     expl: &Explanation,
     layer: Option<usize>,

@@ -9,11 +9,28 @@
 //! * [`resample`] — polyphase resampling, compatible with `scipy.signal.resample_poly` (Kaiser window, β = 5).
 //! * [`filter`] — zero-phase filtering with second-order sections, compatible with `scipy.signal.sosfiltfilt`.
 //! * [`leads`] — lead-name normalisation ("DI", "lead I", "AVR", "V1 ", ...) to the standard 12 names.
+//! * [`open`] — any supported file from bytes: [`sniff`] decides the format by content, then one reader:
+//!   [`wfdb`], [`dicom`] (DICOM waveforms), [`aecg`] (HL7 aECG), [`muse`] (GE MUSE XML), [`philips`] (Philips
+//!   Sierra XML, XLI), [`scp`] (SCP-ECG). Each returns an [`Opened`]: the [`Record`] and its [`SourceInfo`]
+//!   (format, the device's measurements and statements, warnings) and, apart, the [`PatientIdentity`].
 
+pub mod aecg;
+pub mod derive;
+pub mod dicom;
 pub mod filter;
 pub mod leads;
+pub mod muse;
+pub mod open;
+pub mod philips;
 pub mod resample;
+pub mod scp;
+pub mod sniff;
+pub mod source;
 pub mod wfdb;
+pub mod xml;
+
+pub use open::open;
+pub use source::{DeviceReport, Format, Measurement, Opened, PatientIdentity, SourceInfo};
 
 /// Hard limits that keep a huge or hostile file from freezing a browser tab.
 pub mod limits {
@@ -154,6 +171,12 @@ pub enum SignalError {
     BadSampleRate { record: String, rate: String },
     #[error("record {record} lacks lead(s) {}: it has {}", .missing.join(", "), if .available.is_empty() { "no leads".to_string() } else { .available.join(", ") })]
     MissingLeads { record: String, missing: Vec<String>, available: Vec<String> },
+    /// A file of a known format that is broken: truncated, corrupt, of the wrong document type or version.
+    #[error("{file} ({format}): {message}")]
+    Malformed { file: String, format: &'static str, message: String },
+    /// A file that is none of the supported formats.
+    #[error("{}", sniff::unrecognised_message(.file, .looks_like))]
+    Unrecognised { file: String, looks_like: String },
     #[error("{file} is not a valid annotation file: {message}")]
     Annotation { file: String, message: String },
     #[error("cannot resample: {message}")]

@@ -1,0 +1,84 @@
+//! Any supported file, from bytes: [`sniff`](super::sniff) picks the reader by content, the reader returns an
+//! [`Opened`]. The CLI and the worker both come through here.
+
+use super::sniff::{self, Sniffed};
+use super::source::{Format, Opened, PatientIdentity, SourceInfo};
+use super::{aecg, dicom, muse, philips, scp, wfdb, SignalError};
+
+/// The record name of a single-file format: the file name without folders and extension.
+pub fn record_name(file: &str) -> String {
+    let base = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    match base.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem.to_string(),
+        _ => base.to_string(),
+    }
+}
+
+/// Opens `file` (its name, for messages and the record's name) from its `bytes`. A WFDB header finds its signal
+/// files through `sibling` (by the names its signal lines give); the other formats are one file each.
+pub fn open<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    sibling: &dyn Fn(&str) -> Option<&'a [u8]>,
+) -> Result<Opened, SignalError> {
+    match sniff::sniff(file, bytes, bytes.len() as u64) {
+        Sniffed::Known(Format::Wfdb) => {
+            let record = wfdb::read_record_slices(bytes, sibling)?;
+            Ok(Opened { record, source: SourceInfo::new(Format::Wfdb, ""), patient: PatientIdentity::default() })
+        }
+        Sniffed::Known(format) => read_as(format, file, bytes),
+        Sniffed::Unknown { looks_like } => Err(SignalError::Unrecognised { file: file.to_string(), looks_like }),
+    }
+}
+
+/// Reads `bytes` with the reader of `format` (a single-file format; WFDB needs [`open`]).
+pub fn read_as(format: Format, file: &str, bytes: &[u8]) -> Result<Opened, SignalError> {
+    let mut opened = match format {
+        Format::Dicom => dicom::read(file, bytes)?,
+        Format::Hl7Aecg => aecg::read(file, bytes)?,
+        Format::MuseXml => muse::read(file, bytes)?,
+        Format::PhilipsXml => philips::read(file, bytes)?,
+        Format::ScpEcg => scp::read(file, bytes)?,
+        Format::Wfdb => {
+            return Err(SignalError::Unsupported {
+                file: file.to_string(),
+                message: "a WFDB header needs its signal files: open it with them".into(),
+            })
+        }
+    };
+    opened.record.validate()?;
+    plausibility(&mut opened);
+    Ok(opened)
+}
+
+/// Warns of amplitudes no ECG has (a wrong unit or gain in the file), without changing them.
+fn plausibility(opened: &mut Opened) {
+    let peak = opened.record.leads.iter().flat_map(|l| l.samples_mv.iter()).fold(0.0f32, |m, v| m.max(v.abs()));
+    if peak > 50.0 {
+        opened.source.warnings.push(format!(
+            "ecglens: amplitudes reach {peak:.0} mV, far beyond any ECG (a few mV): the file's gain or units are probably wrong"
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_names() {
+        assert_eq!(record_name("a/b/129DYPRG.XML"), "129DYPRG");
+        assert_eq!(record_name("x.tar.gz"), "x.tar");
+        assert_eq!(record_name(".hidden"), ".hidden");
+        assert_eq!(record_name("plain"), "plain");
+    }
+
+    #[test]
+    fn unknown_files_are_refused_with_what_they_look_like() {
+        let e = open("report.pdf", b"%PDF-1.5 ...", &|_| None).unwrap_err();
+        assert!(matches!(e, SignalError::Unrecognised { .. }));
+        assert!(e.to_string().contains("report.pdf: not an ECG format ecglens reads; it looks like a PDF document"));
+        let e = open("x.xml", b"<?xml version=\"1.0\"?><svg/>", &|_| None).unwrap_err().to_string();
+        assert!(e.contains("XML with root <svg>"), "{e}");
+    }
+}

@@ -1,0 +1,163 @@
+//! What a file says about itself beside its samples: which format it is, the device's own measurements and
+//! interpretation statements, the patient's identity, and the reader's warnings.
+//!
+//! Every reader returns an [`Opened`]: the [`Record`] (named leads in mV) and this [`SourceInfo`]. The patient's
+//! identity is kept apart on purpose ([`PatientIdentity`]): it travels to the screen only, never into an
+//! [`crate::Explanation`] or an export, unless the user asks for it.
+
+use serde::{Deserialize, Serialize};
+
+use super::Record;
+
+/// The file formats ecglens recognises by content ([`super::sniff`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// PhysioNet WFDB: a `.hea` header and the signal files it names.
+    Wfdb,
+    /// DICOM waveform object (12-Lead ECG, General ECG).
+    Dicom,
+    /// HL7 annotated ECG (the FDA's aECG XML).
+    Hl7Aecg,
+    /// GE MUSE XML (`<RestingECG>`).
+    MuseXml,
+    /// Philips PageWriter / Sierra ECG XML (`<restingecgdata>`).
+    PhilipsXml,
+    /// SCP-ECG (EN 1064, ISO 11073-91064).
+    ScpEcg,
+}
+
+impl Format {
+    pub const ALL: [Format; 6] =
+        [Format::Wfdb, Format::Dicom, Format::Hl7Aecg, Format::MuseXml, Format::PhilipsXml, Format::ScpEcg];
+
+    /// The name a user knows it by.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Wfdb => "WFDB",
+            Format::Dicom => "DICOM",
+            Format::Hl7Aecg => "HL7 aECG",
+            Format::MuseXml => "GE MUSE XML",
+            Format::PhilipsXml => "Philips XML",
+            Format::ScpEcg => "SCP-ECG",
+        }
+    }
+
+    /// The list of supported formats, for messages.
+    pub fn supported_list() -> String {
+        let mut names: Vec<&str> = Format::ALL.iter().map(|f| f.label()).collect();
+        names[0] = "WFDB (.hea + .dat)";
+        names.join(", ")
+    }
+}
+
+/// One measurement the recording device made and wrote into the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Measurement {
+    /// One of the `measurement::*` names when it is one of those, else the file's own name.
+    pub name: String,
+    pub value: f64,
+    /// `bpm`, `ms` or `°` for the standard ones.
+    pub unit: String,
+}
+
+/// The standard names of [`Measurement::name`], so that the page can line them up across formats.
+pub mod measurement {
+    pub const HEART_RATE: &str = "Heart rate";
+    pub const RR: &str = "RR";
+    pub const P_DURATION: &str = "P";
+    pub const PR: &str = "PR";
+    pub const QRS: &str = "QRS";
+    pub const QT: &str = "QT";
+    pub const QTC: &str = "QTc";
+    pub const P_AXIS: &str = "P axis";
+    pub const QRS_AXIS: &str = "QRS axis";
+    pub const T_AXIS: &str = "T axis";
+}
+
+/// What the recording device (cart, Holter, PACS) wrote about the ECG: its own measurements and interpretation.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct DeviceReport {
+    /// Maker and model of the device, as written (e.g. "PHILIPS PageWriter Touch").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// When the ECG was acquired, as written in the file (ISO 8601 where the file allows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acquired: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub measurements: Vec<Measurement>,
+    /// Interpretation statements, in the file's order ("Sinus rhythm", "Left axis deviation", ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statements: Vec<String>,
+}
+
+impl DeviceReport {
+    pub fn is_empty(&self) -> bool {
+        self.device.is_none() && self.acquired.is_none() && self.measurements.is_empty() && self.statements.is_empty()
+    }
+
+    /// Adds a measurement unless the value is missing or not finite.
+    pub fn measure(&mut self, name: &str, value: Option<f64>, unit: &str) {
+        if let Some(value) = value.filter(|v| v.is_finite()) {
+            self.measurements.push(Measurement { name: name.to_string(), value, unit: unit.to_string() });
+        }
+    }
+}
+
+/// Who the ECG belongs to, as the file says. Shown on screen only behind a toggle; never exported by default.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PatientIdentity {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sex: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age: Option<String>,
+}
+
+impl PatientIdentity {
+    pub fn is_empty(&self) -> bool {
+        [&self.name, &self.id, &self.birth_date, &self.sex, &self.age].iter().all(|f| f.is_none())
+    }
+
+    /// Sets a field from the file's text: trimmed, and only when something is left.
+    pub fn set(field: &mut Option<String>, raw: &str) {
+        let t = raw.trim();
+        if !t.is_empty() && field.is_none() {
+            *field = Some(t.to_string());
+        }
+    }
+}
+
+/// Everything about a file besides the samples.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    pub format: Format,
+    /// The format's variant as the file states it, e.g. "Sierra XML 1.04, XLI compressed", "SCP-ECG v2.0".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+    #[serde(default, skip_serializing_if = "DeviceReport::is_empty")]
+    pub device: DeviceReport,
+    /// What the reader noticed and the user should know (derived leads, implausible amplitudes, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+impl SourceInfo {
+    pub fn new(format: Format, detail: impl Into<String>) -> Self {
+        SourceInfo { format, detail: detail.into(), device: DeviceReport::default(), warnings: Vec::new() }
+    }
+}
+
+/// A file read by one of the readers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opened {
+    pub record: Record,
+    pub source: SourceInfo,
+    /// Kept out of `source` so that nothing exportable ever holds it.
+    pub patient: PatientIdentity,
+}

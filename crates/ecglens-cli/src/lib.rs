@@ -2,4 +2,5 @@
 //! the binary (`src/main.rs`, clap + anyhow) dispatches to. Native only (linfa, files).
 
 pub mod fit;
+pub mod info;
 pub mod pipeline;

@@ -3,7 +3,8 @@
 //! ```text
 //! ecglens fit --data ../shared/data [--ludb ../shared/data/ludb] [--k auto|N]   # reference set → atlas
 //! ecglens calibrate --data ../shared/data [--refits 10]                          # entropy temperature per layer
-//! ecglens explain RECORD.hea... [--out FILE] [--logits FILE]                      # per-sample clusters (CSV)
+//! ecglens explain FILE... [--out FILE] [--logits FILE]                           # per-sample clusters (CSV)
+//! ecglens info FILE... [--json] [--show-patient]                                 # what a file holds, no model
 //! ecglens evaluate --data ../shared/data [--folds 10]                            # the paper's table
 //! ```
 
@@ -24,7 +25,9 @@ mod cli {
 
     use anyhow::{anyhow, Context, Result};
     use clap::{Parser, Subcommand};
+    use ecglens_cli::info::Info;
     use ecglens_cli::{fit, pipeline};
+    use ecglens_core::signal::{self, Format, Opened, SignalError};
     use ecglens_engine::Engine;
 
     #[derive(Parser)]
@@ -78,7 +81,8 @@ mod cli {
             #[arg(long)]
             out: Option<PathBuf>,
         },
-        /// Per-sample cluster and entropy of each layer for WFDB records (.hea with the .dat beside it).
+        /// Per-sample cluster and entropy of each layer for ECG files: WFDB (.hea with the .dat beside it), DICOM,
+        /// HL7 aECG, GE MUSE XML, Philips XML, SCP-ECG (recognised by content).
         Explain {
             #[arg(required = true)]
             records: Vec<PathBuf>,
@@ -88,6 +92,18 @@ mod cli {
             /// Write class probabilities (CNN and surrogate) as JSON here.
             #[arg(long)]
             logits: Option<PathBuf>,
+        },
+        /// What each file holds, without running the model: format, leads, rate, duration, per-lead range, warnings,
+        /// the device's measurements and statements.
+        Info {
+            #[arg(required = true)]
+            files: Vec<PathBuf>,
+            /// One JSON object per record, one per line.
+            #[arg(long)]
+            json: bool,
+            /// Also print the patient's identity (name, ID, birth date...) the file carries.
+            #[arg(long)]
+            show_patient: bool,
         },
         /// Benchmarks: one record end to end, or the k-means fit on a reference activation matrix.
         #[command(subcommand)]
@@ -104,6 +120,13 @@ mod cli {
 
     #[derive(Subcommand)]
     enum Bench {
+        /// Reads (parses) each file, repeated; prints one JSON line per file with the median time.
+        Parse {
+            #[arg(required = true)]
+            files: Vec<PathBuf>,
+            #[arg(long, default_value_t = 20)]
+            repeat: usize,
+        },
         /// Parse → preprocess → logits, clusters, entropy for one record, repeated; prints the median.
         Explain {
             record: PathBuf,
@@ -152,39 +175,109 @@ mod cli {
         let model_path = cli.model.clone().unwrap_or_else(default_model);
         let card_path = cli.card.clone().unwrap_or_else(|| beside(&model_path, "card.json"));
         let atlas_path = cli.atlas.clone().unwrap_or_else(|| beside(&model_path, "atlas.json"));
-        let onnx = read(&model_path)?;
-        let card = read(&card_path)?;
+        // The model is loaded only by the commands that run it (`info` and `bench parse` do not).
+        let engine = |atlas: Atlas| -> Result<Engine> {
+            let onnx = read(&model_path)?;
+            let card = read(&card_path)?;
+            let atlas_bytes = match atlas {
+                Atlas::Required => Some(read(&atlas_path)?),
+                Atlas::IfPresent => std::fs::read(&atlas_path).ok(),
+                Atlas::None => None,
+            };
+            let context = if atlas_bytes.is_some() { &atlas_path } else { &model_path };
+            Engine::new(&onnx, &card, atlas_bytes.as_deref()).with_context(|| context.display().to_string())
+        };
         match cli.command {
             Command::Explain { records, out, logits } => {
-                let atlas = read(&atlas_path)?;
-                let engine =
-                    Engine::new(&onnx, &card, Some(&atlas)).with_context(|| atlas_path.display().to_string())?;
-                explain(&engine, &records, out.as_deref(), logits.as_deref())
+                explain(&engine(Atlas::Required)?, &records, out.as_deref(), logits.as_deref())
             }
+            Command::Info { files, json, show_patient } => info_command(&files, json, show_patient),
             Command::Fit { data, ludb, k, out, max_rows } => {
-                let engine = Engine::new(&onnx, &card, None).with_context(|| model_path.display().to_string())?;
-                let out = out.unwrap_or(atlas_path);
-                fit_command(engine, &data, ludb.as_deref(), &k, &out, max_rows)
+                let out = out.unwrap_or(atlas_path.clone());
+                fit_command(engine(Atlas::None)?, &data, ludb.as_deref(), &k, &out, max_rows)
             }
             Command::Calibrate { data, refits, max_rows, out } => {
-                let atlas = read(&atlas_path)?;
-                let engine =
-                    Engine::new(&onnx, &card, Some(&atlas)).with_context(|| atlas_path.display().to_string())?;
-                calibrate_command(engine, &data, refits, max_rows, &out.unwrap_or(atlas_path))
+                let out = out.unwrap_or(atlas_path.clone());
+                calibrate_command(engine(Atlas::Required)?, &data, refits, max_rows, &out)
             }
-            Command::Bench(bench) => {
-                let atlas = std::fs::read(&atlas_path).ok();
-                let engine =
-                    Engine::new(&onnx, &card, atlas.as_deref()).with_context(|| atlas_path.display().to_string())?;
-                bench_command(engine, bench)
-            }
-            Command::Evaluate { data, folds } => {
-                let atlas = read(&atlas_path)?;
-                let engine =
-                    Engine::new(&onnx, &card, Some(&atlas)).with_context(|| atlas_path.display().to_string())?;
-                evaluate_command(&engine, &data, &folds)
+            Command::Bench(bench) => bench_command(|| engine(Atlas::IfPresent), bench),
+            Command::Evaluate { data, folds } => evaluate_command(&engine(Atlas::Required)?, &data, &folds),
+        }
+    }
+
+    /// Which atlas a command needs.
+    enum Atlas {
+        Required,
+        IfPresent,
+        None,
+    }
+
+    /// Opens any supported file; the message names the file.
+    fn open(path: &Path) -> Result<Opened, String> {
+        signal::open_path(path).map_err(|e| match e {
+            // These name the file themselves.
+            SignalError::Malformed { .. } | SignalError::Unrecognised { .. } | SignalError::Io { .. } => e.to_string(),
+            SignalError::TooLarge { .. } | SignalError::HeaderSyntax { .. } => e.to_string(),
+            _ => format!("{}: {e}", path.display()),
+        })
+    }
+
+    fn info_command(files: &[PathBuf], json: bool, show_patient: bool) -> Result<()> {
+        let mut failures = Vec::new();
+        let mut stdout = std::io::stdout().lock();
+        for path in files {
+            let name = path.display().to_string();
+            match open(path) {
+                Ok(opened) => {
+                    let info = Info::of(&name, &opened, show_patient);
+                    if json {
+                        writeln!(stdout, "{}", serde_json::to_string(&info)?)?;
+                    } else {
+                        writeln!(stdout, "{}", info.text(!opened.patient.is_empty()))?;
+                    }
+                }
+                Err(message) => {
+                    if json {
+                        writeln!(stdout, "{}", serde_json::json!({ "file": name, "error": message }))?;
+                    }
+                    failures.push(message);
+                }
             }
         }
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(anyhow!(failures.join("\necglens: ")))
+        }
+    }
+
+    /// Parse time per file: the bytes are read once, then parsed `repeat` times (sniffing included).
+    fn bench_parse(files: &[PathBuf], repeat: usize) -> Result<()> {
+        for path in files {
+            let name = path.display().to_string();
+            let bytes = read(path)?;
+            let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+            let mut siblings: Vec<(String, Vec<u8>)> = Vec::new();
+            if ecglens_core::signal::sniff::is_wfdb_header_name(&name) {
+                for file in ecglens_core::batch::header_signal_files(&bytes) {
+                    siblings.push((file.clone(), read(&dir.join(&file))?));
+                }
+            }
+            let lookup = |n: &str| siblings.iter().find(|(f, _)| f == n).map(|(_, b)| b.as_slice());
+            let mut times = Vec::with_capacity(repeat.max(1));
+            let mut format = Format::Wfdb;
+            for _ in 0..repeat.max(1) {
+                let t0 = std::time::Instant::now();
+                let opened = signal::open(&name, &bytes, &lookup).map_err(|e| anyhow!("{name}: {e}"))?;
+                times.push(t0.elapsed().as_secs_f64() * 1e3);
+                format = opened.source.format;
+            }
+            println!(
+                "{}",
+                serde_json::json!({ "file": name, "format": format.label(), "bytes": bytes.len(), "repeat": times.len(), "parse_median_ms": median_ms(times) })
+            );
+        }
+        Ok(())
     }
 
     fn median_ms(mut samples: Vec<f64>) -> f64 {
@@ -192,9 +285,11 @@ mod cli {
         samples[samples.len() / 2]
     }
 
-    fn bench_command(engine: Engine, bench: Bench) -> Result<()> {
+    fn bench_command(engine: impl FnOnce() -> Result<Engine>, bench: Bench) -> Result<()> {
         match bench {
+            Bench::Parse { files, repeat } => bench_parse(&files, repeat),
             Bench::Explain { record, repeat } => {
+                let engine = engine()?;
                 let header = read(&record)?;
                 let dir = record.parent().unwrap_or(Path::new(".")).to_path_buf();
                 // The signal files are read once, outside the timed loop (the benchmark times parsing, not I/O).
@@ -229,6 +324,7 @@ mod cli {
                 Ok(())
             }
             Bench::Kmeans { data, layer, k, runs, max_rows, dump } => {
+                let engine = engine()?;
                 let items = fit::load_ptbxl(&data, &engine.card.output.classes)?;
                 let inferred = fit::infer_all(&engine, items);
                 let reference = pipeline::split(inferred).reference;
@@ -271,9 +367,13 @@ mod cli {
             if let Some(bar) = &bar {
                 bar.inc(1);
             }
-            let result = fit::read_wfdb(path)
-                .map_err(|e| e.to_string())
-                .and_then(|record| engine.explain(&record).map_err(|e| format!("{}: {e}", path.display())));
+            let result = open(path).and_then(|opened| {
+                let mut explanation = engine.explain(&opened.record).map_err(|e| format!("{}: {e}", path.display()))?;
+                if opened.source.format != Format::Wfdb {
+                    explanation.source = Some(opened.source);
+                }
+                Ok(explanation)
+            });
             // One failed record does not stop the others: the messages are collected and reported together.
             match result {
                 Ok(explanation) => {

@@ -1,12 +1,15 @@
-//! Turning the files a user chose or dropped, whole folders included, into WFDB records to explain.
+//! Turning the files a user chose or dropped, whole folders included, into records to explain.
 //!
-//! Pure: it sees names, folders, sizes and the signal file names each header lists. The web layer reads the
-//! files. A header is paired with the files its signal lines name, looked up in its own folder. Loose files (chosen
-//! or dropped one by one) are looked up anywhere in the same drop. A file nobody uses gets a reason, except
-//! unrelated files found inside a folder (notes, annotations, CSVs), which are only counted.
+//! Pure: it sees names, folders, sizes, the signal file names each WFDB header lists and what the other files were
+//! sniffed as ([`FileKind`], from [`crate::signal::sniff`]). The web layer reads the files. A WFDB header is paired
+//! with the files its signal lines name, looked up in its own folder; loose files (chosen or dropped one by one)
+//! are looked up anywhere in the same drop. A file in another format (DICOM, HL7 aECG, MUSE, Philips, SCP-ECG) is
+//! a record on its own, whatever its name. A file nobody uses gets a reason (what it looks like), except
+//! unrelated files found inside a folder (notes, CSVs), which are only counted.
 
 use crate::signal::limits::{MAX_FILE_BYTES, MAX_HEADER_BYTES};
-use crate::signal::wfdb;
+use crate::signal::sniff::unrecognised_message;
+use crate::signal::{wfdb, Format};
 
 /// One file as the user gave it.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,13 +38,36 @@ impl PickedFile {
     }
 }
 
+/// What the caller found a picked file to be.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileKind {
+    /// Not read: a WFDB signal or annotation file (by name), or a file the caller already reported.
+    NotRead,
+    /// A WFDB header, and the signal files its lines name ([`header_signal_files`]).
+    WfdbHeader(Vec<String>),
+    /// A one-file record in another format, recognised by content.
+    Single(Format),
+    /// Read, and not a format ecglens knows: what it looks like ([`crate::signal::sniff::Sniffed::Unknown`]).
+    Unrecognised { looks_like: String },
+}
+
+/// Should the caller sniff this file's content? Everything but WFDB headers, signal files and annotation files,
+/// which are known by name.
+pub fn needs_sniffing(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let annotation =
+        lower.rsplit_once('.').is_some_and(|(_, ext)| crate::landmarks::LEAD_EXTENSIONS.iter().any(|(e, _)| *e == ext));
+    !(is_header(name) || is_signal_file(name) || annotation)
+}
+
 /// What to do with the picked files.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Planned {
-    /// Explain this record: its header, and the files found for it (indices into the picked files): the signal
-    /// files its header names and, LUDB style, per-lead annotation files `<record>.<lead>` (`crate::landmarks`).
-    /// A signal file the header names but nobody picked is left for the reader to report.
-    Record { record: String, header: usize, files: Vec<usize> },
+    /// Explain this record: its main file (`header`: the WFDB header, or the one file of another format), and the
+    /// other files found for it (indices into the picked files): the signal files its header names and, LUDB
+    /// style, per-lead annotation files `<record>.<lead>` (`crate::landmarks`). A signal file the header names but
+    /// nobody picked is left for the reader to report.
+    Record { record: String, header: usize, files: Vec<usize>, format: Format },
     /// This file cannot be used; `record` is the row it shows as.
     Rejected { record: String, file: usize, message: String },
 }
@@ -91,10 +117,9 @@ pub fn header_size_problem(file: &PickedFile) -> Option<String> {
     })
 }
 
-/// Pairs headers with their signal files. `header_signals[i]` is `Some(names)` for every header the caller could
-/// read (the names from its signal lines), `None` for files that are not headers or that the caller already
-/// reported (unreadable, too large).
-pub fn plan(files: &[PickedFile], header_signals: &[Option<Vec<String>>]) -> BatchPlan {
+/// Pairs WFDB headers with their signal files and makes every file of another format a record. `kinds[i]` is what
+/// the caller found file `i` to be (missing entries count as [`FileKind::NotRead`]).
+pub fn plan(files: &[PickedFile], kinds: &[FileKind]) -> BatchPlan {
     use std::collections::HashMap;
     let mut used = vec![false; files.len()];
     let mut out = BatchPlan::default();
@@ -102,27 +127,52 @@ pub fn plan(files: &[PickedFile], header_signals: &[Option<Vec<String>>]) -> Bat
     // Indexes, so that a folder of tens of thousands of files is planned in linear time.
     let mut by_place: HashMap<(&str, &str), usize> = HashMap::new();
     let mut loose_by_name: HashMap<&str, usize> = HashMap::new();
-    let mut headers_named: HashMap<&str, usize> = HashMap::new();
+    let mut records_named: HashMap<String, usize> = HashMap::new();
+    let kind = |i: usize| kinds.get(i).unwrap_or(&FileKind::NotRead);
     for (i, f) in files.iter().enumerate() {
         by_place.entry((f.dir.as_str(), f.name.as_str())).or_insert(i);
         if !f.in_folder {
             loose_by_name.entry(f.name.as_str()).or_insert(i);
         }
-        if is_header(&f.name) {
-            *headers_named.entry(f.name.as_str()).or_default() += 1;
+        if is_header(&f.name) || matches!(kind(i), FileKind::Single(_)) {
+            *records_named.entry(crate::signal::open::record_name(&f.name)).or_default() += 1;
         }
     }
+    // A record's name: the file's without extension; when two records would share it, with its folder, or (loose
+    // files: `a.dcm`, `a.scp`) with its extension.
+    let record_name = |file: &PickedFile| {
+        let name = crate::signal::open::record_name(&file.name);
+        match records_named.get(&name).copied().unwrap_or(0) > 1 {
+            false => name,
+            true if !file.dir.is_empty() => format!("{}/{name}", file.dir),
+            true if is_header(&file.name) => name,
+            true => file.name.clone(),
+        }
+    };
     for (i, file) in files.iter().enumerate() {
+        if let FileKind::Single(format) = kind(i) {
+            used[i] = true;
+            out.planned.push(match file.size_bytes > MAX_FILE_BYTES as u64 {
+                true => Planned::Rejected {
+                    record: record_name(file),
+                    file: i,
+                    message: format!(
+                        "{}: {} is larger than the {} MB ecglens reads",
+                        file.name,
+                        mb(file.size_bytes),
+                        MAX_FILE_BYTES / 1_048_576
+                    ),
+                },
+                false => Planned::Record { record: record_name(file), header: i, files: vec![], format: *format },
+            });
+            continue;
+        }
         if !is_header(&file.name) {
             continue;
         }
         used[i] = true;
-        let Some(Some(wanted)) = header_signals.get(i) else { continue };
-        let record = if headers_named[file.name.as_str()] > 1 && !file.dir.is_empty() {
-            format!("{}/{}", file.dir, stem(&file.name))
-        } else {
-            stem(&file.name)
-        };
+        let FileKind::WfdbHeader(wanted) = kind(i) else { continue };
+        let record = record_name(file);
         let mut signals = Vec::new();
         let mut too_large = None;
         for name in wanted {
@@ -160,7 +210,7 @@ pub fn plan(files: &[PickedFile], header_signals: &[Option<Vec<String>>]) -> Bat
         }
         out.planned.push(match too_large {
             Some(message) => Planned::Rejected { record, file: i, message },
-            None => Planned::Record { record, header: i, files: signals },
+            None => Planned::Record { record, header: i, files: signals, format: Format::Wfdb },
         });
     }
     for (i, file) in files.iter().enumerate() {
@@ -179,14 +229,15 @@ pub fn plan(files: &[PickedFile], header_signals: &[Option<Vec<String>>]) -> Bat
         } else if file.in_folder {
             out.ignored_in_folders += 1;
         } else {
-            out.planned.push(Planned::Rejected {
-                record: file.name.clone(),
-                file: i,
-                message: format!(
-                    "{}: not a WFDB record; ecglens reads WFDB, a .hea header with the .dat signal file it names",
-                    file.name
+            let message = match kind(i) {
+                FileKind::Unrecognised { looks_like } => unrecognised_message(&file.name, looks_like),
+                _ => format!(
+                    "{}: not a record on its own (a WFDB annotation or signal file goes with its .hea); supported: {}",
+                    file.name,
+                    Format::supported_list()
                 ),
-            });
+            };
+            out.planned.push(Planned::Rejected { record: file.name.clone(), file: i, message });
         }
     }
     out
@@ -196,9 +247,10 @@ pub fn plan(files: &[PickedFile], header_signals: &[Option<Vec<String>>]) -> Bat
 mod tests {
     use super::*;
 
-    fn names(v: &[&str]) -> Option<Vec<String>> {
-        Some(v.iter().map(|s| s.to_string()).collect())
+    fn names(v: &[&str]) -> FileKind {
+        FileKind::WfdbHeader(v.iter().map(|s| s.to_string()).collect())
     }
+    const NR: FileKind = FileKind::NotRead;
 
     #[test]
     fn loose_pairs_and_rejects() {
@@ -208,13 +260,17 @@ mod tests {
             PickedFile::loose("orphan.dat", 4),
             PickedFile::loose("notes.csv", 10),
         ];
-        let plan = plan(&files, &[names(&["a.dat"]), None, None, None]);
-        assert_eq!(plan.planned[0], Planned::Record { record: "a".into(), header: 0, files: vec![1] });
+        let text = FileKind::Unrecognised { looks_like: "a text file".into() };
+        let plan = plan(&files, &[names(&["a.dat"]), NR, NR, text]);
+        assert_eq!(
+            plan.planned[0],
+            Planned::Record { record: "a".into(), header: 0, files: vec![1], format: Format::Wfdb }
+        );
         assert!(
             matches!(&plan.planned[1], Planned::Rejected { file: 2, message, .. } if message.contains("no WFDB header"))
         );
         assert!(
-            matches!(&plan.planned[2], Planned::Rejected { file: 3, message, .. } if message.contains("not a WFDB record"))
+            matches!(&plan.planned[2], Planned::Rejected { file: 3, message, .. } if message.contains("notes.csv: not an ECG format ecglens reads; it looks like a text file. Supported: WFDB"))
         );
         assert_eq!(plan.ignored_in_folders, 0);
     }
@@ -230,18 +286,27 @@ mod tests {
             PickedFile::in_folder("ludb/README.txt", 100),
         ];
         assert_eq!(files[0].dir, "ludb/data");
-        let plan = plan(&files, &[names(&["1.dat"]), None, None, names(&["1.dat"]), None, None]);
+        let plan = plan(&files, &[names(&["1.dat"]), NR, NR, names(&["1.dat"]), NR, NR]);
         assert_eq!(plan.planned.len(), 2);
-        assert_eq!(plan.planned[0], Planned::Record { record: "ludb/data/1".into(), header: 0, files: vec![1, 2] });
-        assert_eq!(plan.planned[1], Planned::Record { record: "other/1".into(), header: 3, files: vec![4] });
+        assert_eq!(
+            plan.planned[0],
+            Planned::Record { record: "ludb/data/1".into(), header: 0, files: vec![1, 2], format: Format::Wfdb }
+        );
+        assert_eq!(
+            plan.planned[1],
+            Planned::Record { record: "other/1".into(), header: 3, files: vec![4], format: Format::Wfdb }
+        );
         assert_eq!(plan.ignored_in_folders, 1, "README.txt; 1.i is the annotation of lead I and goes with record 1");
     }
 
     #[test]
     fn a_folder_header_does_not_take_a_file_from_another_folder() {
         let files = vec![PickedFile::in_folder("x/r.hea", 300), PickedFile::in_folder("y/r.dat", 100)];
-        let plan = plan(&files, &[names(&["r.dat"]), None]);
-        assert_eq!(plan.planned[0], Planned::Record { record: "r".into(), header: 0, files: vec![] });
+        let plan = plan(&files, &[names(&["r.dat"]), NR]);
+        assert_eq!(
+            plan.planned[0],
+            Planned::Record { record: "r".into(), header: 0, files: vec![], format: Format::Wfdb }
+        );
         assert!(matches!(&plan.planned[1], Planned::Rejected { file: 1, .. }));
     }
 
@@ -251,7 +316,7 @@ mod tests {
         assert!(header_size_problem(&huge).is_some_and(|m| m.contains("5.0 MB")));
         assert!(header_size_problem(&PickedFile::loose("ok.hea", 400)).is_none());
         let files = vec![PickedFile::loose("r.hea", 300), PickedFile::loose("r.dat", MAX_FILE_BYTES as u64 + 1)];
-        let plan = plan(&files, &[names(&["r.dat"]), None]);
+        let plan = plan(&files, &[names(&["r.dat"]), NR]);
         assert!(matches!(&plan.planned[0], Planned::Rejected { record, message, .. }
             if record == "r" && message.contains("larger than the 200 MB")));
     }
@@ -278,19 +343,77 @@ mod tests {
         let mut signals = Vec::new();
         for r in 0..n {
             files.push(PickedFile::in_folder(&format!("records500/{:05}/{r:05}_hr.hea", r / 1000 * 1000), 600));
-            signals.push(Some(vec![format!("{r:05}_hr.dat")]));
+            signals.push(FileKind::WfdbHeader(vec![format!("{r:05}_hr.dat")]));
             files.push(PickedFile::in_folder(&format!("records500/{:05}/{r:05}_hr.dat", r / 1000 * 1000), 120_000));
-            signals.push(None);
+            signals.push(NR);
         }
         let plan = plan(&files, &signals);
         assert_eq!(plan.planned.len(), n);
         assert!(plan.planned.iter().enumerate().all(|(r, p)| matches!(p,
-            Planned::Record { record, header, files } if *record == format!("{r:05}_hr") && *header == 2 * r && *files == vec![2 * r + 1])));
+            Planned::Record { record, header, files, .. } if *record == format!("{r:05}_hr") && *header == 2 * r && *files == vec![2 * r + 1])));
+    }
+
+    #[test]
+    fn a_folder_mixing_formats_sends_each_file_to_its_reader() {
+        let files = vec![
+            PickedFile::in_folder("cart/a.xml", 50_000),
+            PickedFile::in_folder("cart/b.dcm", 140_000),
+            PickedFile::in_folder("cart/r.hea", 300),
+            PickedFile::in_folder("cart/r.dat", 24_000),
+            PickedFile::in_folder("cart/notes.txt", 20),
+            PickedFile::in_folder("other/a.xml", 50_000),
+            PickedFile::loose("scan.pdf", 9_000),
+            PickedFile::loose("huge.scp", MAX_FILE_BYTES as u64 + 1),
+        ];
+        let kinds = [
+            FileKind::Single(Format::PhilipsXml),
+            FileKind::Single(Format::Dicom),
+            names(&["r.dat"]),
+            NR,
+            FileKind::Unrecognised { looks_like: "a text file".into() },
+            FileKind::Single(Format::MuseXml),
+            FileKind::Unrecognised { looks_like: "a PDF document".into() },
+            FileKind::Single(Format::ScpEcg),
+        ];
+        let plan = plan(&files, &kinds);
+        let single =
+            |record: &str, header, format| Planned::Record { record: record.into(), header, files: vec![], format };
+        assert_eq!(plan.planned[0], single("cart/a", 0, Format::PhilipsXml), "two a.xml: the folder tells them apart");
+        assert_eq!(plan.planned[1], single("b", 1, Format::Dicom));
+        assert_eq!(
+            plan.planned[2],
+            Planned::Record { record: "r".into(), header: 2, files: vec![3], format: Format::Wfdb }
+        );
+        assert_eq!(plan.planned[3], single("other/a", 5, Format::MuseXml));
+        assert!(matches!(&plan.planned[4], Planned::Rejected { record, message, .. }
+            if record == "huge" && message.contains("larger than the 200 MB")));
+        assert!(matches!(&plan.planned[5], Planned::Rejected { file: 6, message, .. }
+            if message.starts_with("scan.pdf: not an ECG format ecglens reads; it looks like a PDF document")));
+        assert_eq!(plan.planned.len(), 6);
+        assert_eq!(plan.ignored_in_folders, 1, "notes.txt");
+        // Loose files sharing a stem keep their extension (a WFDB header keeps the record's name).
+        let loose = [PickedFile::loose("x.dcm", 9), PickedFile::loose("x.scp", 9), PickedFile::loose("x.hea", 9)];
+        let kinds = [FileKind::Single(Format::Dicom), FileKind::Single(Format::ScpEcg), names(&[])];
+        let names_planned: Vec<String> = plan_names(&super::plan(&loose, &kinds));
+        assert_eq!(names_planned, ["x.dcm", "x.scp", "x"]);
+        assert!(needs_sniffing("x.XML") && needs_sniffing("b.dcm") && needs_sniffing("noext"));
+        assert!(
+            !needs_sniffing("r.hea") && !needs_sniffing("r.DAT") && !needs_sniffing("1.ii") && !needs_sniffing("1.v3")
+        );
+    }
+
+    fn plan_names(plan: &BatchPlan) -> Vec<String> {
+        plan.planned
+            .iter()
+            .map(|p| match p {
+                Planned::Record { record, .. } | Planned::Rejected { record, .. } => record.clone(),
+            })
+            .collect()
     }
 
     #[test]
     fn unread_headers_are_used_but_not_planned() {
         let files = vec![PickedFile::loose("bad.hea", 300)];
-        assert!(plan(&files, &[None]).planned.is_empty());
+        assert!(plan(&files, &[NR]).planned.is_empty());
     }
 }

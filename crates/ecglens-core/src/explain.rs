@@ -29,6 +29,10 @@ pub struct Explanation {
     /// empty. Sample indices are at the record's own rate, like `cluster` and `entropy`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub annotations: Vec<crate::landmarks::LeadWaves>,
+    /// The file's format, the device's own measurements and statements, and the reader's warnings (None for
+    /// the bundled examples). Never the patient's identity: that travels apart (`protocol::Response::Explained`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<crate::signal::SourceInfo>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 pub enum Request {
     /// Explain one of the bundled examples (prefetched by the worker before it reported `Ready`).
     Example { id: u64, index: usize },
-    /// Explain a user's record: `header` names the `.hea` among the attached files.
+    /// Explain a user's record: `header` names its main file among the attached files: a WFDB `.hea`, or the one
+    /// file of another format (DICOM, HL7 aECG, MUSE, Philips, SCP-ECG: recognised by content).
     Record { id: u64, header: String },
     /// Switch models: the attached files (an `.onnx`, its card, optionally an atlas; see `crate::bundle`), or the
     /// site's default model again when `default` (kept in memory since start: no request).
@@ -26,8 +27,14 @@ pub enum Request {
 pub enum Response {
     /// Model, card, atlas and every example are loaded: no more network from here on.
     Ready(ReadyInfo),
-    /// The explanation of request `id`.
-    Explained { id: u64, explanation: crate::Explanation, elapsed_ms: f64 },
+    /// The explanation of request `id` (boxed: it is large). `patient` is the identity the file carries (shown on screen only, behind a toggle; never in an export).
+    Explained {
+        id: u64,
+        explanation: Box<crate::Explanation>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        patient: Option<crate::signal::PatientIdentity>,
+        elapsed_ms: f64,
+    },
     /// The model of request `id` is loaded and in use from now on.
     ModelLoaded { id: u64, info: ReadyInfo },
     /// Request `id` failed (bad file, unreadable record...): the batch goes on.

@@ -202,6 +202,7 @@ impl Engine {
             layers,
             surrogate,
             annotations: Vec::new(),
+            source: None,
         })
     }
 }

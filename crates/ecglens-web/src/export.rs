@@ -7,6 +7,7 @@ use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, HtmlCanvasElement, Url};
 
 use ecglens_core::paper::{PaperSettings, View};
 use ecglens_core::protocol::ReadyInfo;
+use ecglens_core::signal::PatientIdentity;
 use ecglens_core::Explanation;
 
 /// Everything that decides what the view shows (goes into the manifest).
@@ -70,11 +71,16 @@ pub fn csv(explanation: &Explanation) -> String {
     explanation.to_csv()
 }
 
-/// The explanation without the signal itself (clusters, entropy, probabilities, surrogate).
-pub fn json(explanation: &Explanation) -> Result<String, String> {
+/// The explanation without the signal itself (clusters, entropy, probabilities, surrogate, the file's format and
+/// the device's measurements). The patient's identity only when the user ticked "include it in the JSON export"
+/// (`patient` is then Some).
+pub fn json(explanation: &Explanation, patient: Option<&PatientIdentity>) -> Result<String, String> {
     let mut value = serde_json::to_value(explanation).map_err(|e| e.to_string())?;
     if let Some(map) = value.as_object_mut() {
         map.remove("signal_mv");
+        if let Some(patient) = patient {
+            map.insert("patient".into(), serde_json::to_value(patient).map_err(|e| e.to_string())?);
+        }
     }
     serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
 }

@@ -150,6 +150,15 @@ pub async fn read(name: &str, file: &File) -> Result<Vec<u8>, String> {
     Ok(Uint8Array::new(&buffer).to_vec())
 }
 
+/// The first `n` bytes of `file` (all of it when shorter): what sniffing its format needs.
+pub async fn read_head(name: &str, file: &File, n: usize) -> Result<Vec<u8>, String> {
+    let end = i32::try_from(n).unwrap_or(i32::MAX);
+    let head = file.slice_with_i32_and_i32(0, end).map_err(|e| notice::file_unreadable(name, &js_error_text(&e)))?;
+    let buffer =
+        JsFuture::from(head.array_buffer()).await.map_err(|e| notice::file_unreadable(name, &js_error_text(&e)))?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
 /// Reads a job's files into memory, just before they are sent to the worker.
 pub async fn read_all(files: &[(String, File)]) -> Result<Vec<(String, Vec<u8>)>, String> {
     let mut out = Vec::with_capacity(files.len());

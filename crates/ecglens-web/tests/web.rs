@@ -79,6 +79,7 @@ fn explanation() -> Explanation {
         }],
         surrogate: None,
         annotations: Vec::new(),
+        source: None,
     }
 }
 
@@ -90,9 +91,14 @@ fn exports_are_the_cli_formats() {
     assert!(csv.starts_with("record,layer,sample,time_s,cluster,entropy\n"));
     assert_eq!(csv, e.to_csv());
     assert_eq!(csv.lines().count(), 1 + e.n_samples);
-    let json = ecglens_web::export::json(&e).unwrap();
+    let json = ecglens_web::export::json(&e, None).unwrap();
     assert!(!json.contains("signal_mv"));
     assert!(json.contains("\"cluster_names\""));
+    assert!(!json.contains("\"patient\""));
+    // Only when the user asks for it.
+    let patient = ecglens_core::signal::PatientIdentity { name: Some("DOE^JANE".into()), ..Default::default() };
+    let json = ecglens_web::export::json(&e, Some(&patient)).unwrap();
+    assert!(json.contains("\"patient\"") && json.contains("DOE^JANE"));
 }
 
 /// A bad file is an error, never a panic.

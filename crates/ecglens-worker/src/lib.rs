@@ -17,6 +17,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Response as FetchRespons
 use ecglens_core::batch::header_signal_files;
 use ecglens_core::explain::sha256_hex;
 use ecglens_core::protocol::{parse_example_index, sibling, ReadyInfo, Request, Response};
+use ecglens_core::signal::{Format, PatientIdentity, SignalError};
 use ecglens_engine::Engine;
 
 /// Files attached to a message: `(name, bytes)`.
@@ -308,7 +309,12 @@ fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
         }
     });
     post(&match result {
-        Ok(explanation) => Response::Explained { id, explanation, elapsed_ms: now_ms() - t0 },
+        Ok((explanation, patient)) => Response::Explained {
+            id,
+            explanation: Box::new(explanation),
+            patient: (!patient.is_empty()).then_some(patient),
+            elapsed_ms: now_ms() - t0,
+        },
         Err(message) => Response::Failed { id, message },
     });
 }
@@ -320,21 +326,30 @@ fn request_id(request: &Request) -> u64 {
     }
 }
 
-/// Reads and explains one record whose files are in memory (borrowed: a dropped `.dat` is not copied).
+/// Reads and explains one record whose files are in memory (borrowed: a dropped `.dat` is not copied). `file` is
+/// its main file: a WFDB header (its signal files found through `lookup`) or the one file of another format, which
+/// `signal::open` recognises by content. The patient's identity comes back apart from the explanation.
 fn explain_files<'a>(
     engine: &Engine,
-    header_name: &str,
+    file: &str,
     lookup: &dyn Fn(&str) -> Option<&'a [u8]>,
-) -> Result<ecglens_core::Explanation, String> {
-    let header = lookup(header_name.rsplit('/').next().unwrap_or(header_name))
-        .or_else(|| lookup(header_name))
-        .ok_or_else(|| format!("{header_name}: file not found"))?;
-    let record =
-        ecglens_core::signal::wfdb::read_record_slices(header, lookup).map_err(|e| format!("{header_name}: {e}"))?;
-    let mut explanation = engine.explain(&record).map_err(|e| format!("{header_name}: {e}"))?;
-    // LUDB-style annotation files beside the header (`<record>.ii`, ...), when they came with it.
-    let base = header_name.rsplit('/').next().unwrap_or(header_name);
-    let stem = base.strip_suffix(".hea").or_else(|| base.strip_suffix(".HEA")).unwrap_or(base);
-    explanation.annotations = ecglens_core::landmarks::read_lead_waves(stem, lookup);
-    Ok(explanation)
+) -> Result<(ecglens_core::Explanation, PatientIdentity), String> {
+    let bytes = lookup(file.rsplit('/').next().unwrap_or(file))
+        .or_else(|| lookup(file))
+        .ok_or_else(|| format!("{file}: file not found"))?;
+    let opened = ecglens_core::signal::open(file, bytes, lookup).map_err(|e| match e {
+        // These messages name the file themselves.
+        SignalError::Malformed { .. } | SignalError::Unrecognised { .. } => e.to_string(),
+        _ => format!("{file}: {e}"),
+    })?;
+    let mut explanation = engine.explain(&opened.record).map_err(|e| format!("{file}: {e}"))?;
+    // LUDB-style annotation files beside a WFDB header (`<record>.ii`, ...), when they came with it.
+    if opened.source.format == Format::Wfdb {
+        let base = file.rsplit('/').next().unwrap_or(file);
+        let stem = base.strip_suffix(".hea").or_else(|| base.strip_suffix(".HEA")).unwrap_or(base);
+        explanation.annotations = ecglens_core::landmarks::read_lead_waves(stem, lookup);
+    } else {
+        explanation.source = Some(opened.source);
+    }
+    Ok((explanation, opened.patient))
 }

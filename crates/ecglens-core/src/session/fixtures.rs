@@ -17,6 +17,7 @@ pub fn without_atlas(record_name: &str, cnn_probabilities: [f32; 2]) -> Explanat
         layers: vec![],
         surrogate: None,
         annotations: vec![],
+        source: None,
     }
 }
 

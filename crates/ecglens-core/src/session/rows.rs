@@ -82,6 +82,8 @@ pub struct Row {
     pub id: u64,
     /// The record's name (with its folder), or the file's when it is not a record.
     pub name: String,
+    /// The file format the record is in (None for a file that is not a record).
+    pub format: Option<crate::signal::Format>,
     pub status: RowStatus,
     /// Set once done.
     pub summary: Option<Arc<RowSummary>>,
@@ -90,11 +92,27 @@ pub struct Row {
 
 impl Row {
     pub fn queued(id: u64, name: &str) -> Self {
-        Row { id, name: name.to_string(), status: RowStatus::Queued, summary: None, elapsed_ms: 0.0 }
+        Row { id, name: name.to_string(), format: None, status: RowStatus::Queued, summary: None, elapsed_ms: 0.0 }
+    }
+
+    pub fn with_format(self, format: crate::signal::Format) -> Self {
+        Row { format: Some(format), ..self }
+    }
+
+    /// The format column ("" for a file that is not a record).
+    pub fn format_label(&self) -> &'static str {
+        self.format.map_or("", |f| f.label())
     }
 
     pub fn failed(id: u64, name: &str, message: String) -> Self {
-        Row { id, name: name.to_string(), status: RowStatus::Failed(message), summary: None, elapsed_ms: 0.0 }
+        Row {
+            id,
+            name: name.to_string(),
+            format: None,
+            status: RowStatus::Failed(message),
+            summary: None,
+            elapsed_ms: 0.0,
+        }
     }
 
     /// The prediction column (empty until done).

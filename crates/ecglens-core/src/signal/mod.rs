@@ -30,6 +30,8 @@ pub mod wfdb;
 pub mod xml;
 
 pub use open::open;
+#[cfg(not(target_arch = "wasm32"))]
+pub use open::open_path;
 pub use source::{DeviceReport, Format, Measurement, Opened, PatientIdentity, SourceInfo};
 
 /// Hard limits that keep a huge or hostile file from freezing a browser tab.

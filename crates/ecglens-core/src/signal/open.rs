@@ -31,6 +31,37 @@ pub fn open<'a>(
     }
 }
 
+/// Opens a file on disk (native only): a WFDB header reads its signal files beside it; any other file is read
+/// whole (at most [`MAX_FILE_BYTES`](super::limits::MAX_FILE_BYTES)) and sniffed. Also given a WFDB record's
+/// `.dat`, it opens the `.hea` beside it.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn open_path(path: &std::path::Path) -> Result<Opened, SignalError> {
+    use std::io::Read;
+    let name = path.display().to_string();
+    let wfdb_opened =
+        |record| Opened { record, source: SourceInfo::new(Format::Wfdb, ""), patient: PatientIdentity::default() };
+    if sniff::is_wfdb_header_name(&name) {
+        return wfdb::read_record_file(path).map(wfdb_opened);
+    }
+    if name.to_ascii_lowercase().ends_with(".dat") {
+        let header = path.with_extension("hea");
+        if header.is_file() {
+            return wfdb::read_record_file(&header).map(wfdb_opened);
+        }
+    }
+    let io = |e: std::io::Error| SignalError::Io { path: name.clone(), message: e.to_string() };
+    let limit = super::limits::MAX_FILE_BYTES;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).map_err(io)?.take(limit as u64 + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() > limit {
+        return Err(SignalError::TooLarge {
+            file: name,
+            message: format!("it is larger than the {} MB ecglens reads", limit / 1_048_576),
+        });
+    }
+    open(&name, &bytes, &|_| None)
+}
+
 /// Reads `bytes` with the reader of `format` (a single-file format; WFDB needs [`open`]).
 pub fn read_as(format: Format, file: &str, bytes: &[u8]) -> Result<Opened, SignalError> {
     let mut opened = match format {

@@ -40,8 +40,8 @@ pub(super) fn Batch(ctx: Ctx) -> impl IntoView {
             <div class="dropzone" data-testid="dropzone"
                 on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
                 on:drop=on_drop>
-                <label>"Drop WFDB records or folders of them here (each .hea with its .dat), or choose files: "
-                    <input type="file" multiple accept=".hea,.dat" data-testid="file-input" on:change=on_files />
+                <label>"Drop ECG files or folders of them here (WFDB .hea with its .dat, DICOM, HL7 aECG, GE MUSE XML, Philips XML, SCP-ECG), or choose files: "
+                    <input type="file" multiple data-testid="file-input" on:change=on_files />
                 </label>
                 <label>" or a whole folder: "
                     <input type="file" multiple node_ref=folder_input data-testid="folder-input" on:change=on_files />
@@ -80,6 +80,7 @@ fn BatchTable(ctx: Ctx) -> impl IntoView {
         <table class="batch-table">
             <thead><tr>
                 <th>{sort_button(ctx, SortKey::Name, "Record", "sort-name")}</th>
+                <th>"Format"</th>
                 <th>{sort_button(ctx, SortKey::Prediction, "Prediction", "sort-prediction")}</th>
                 <th>{sort_button(ctx, SortKey::Entropy, "Mean entropy", "sort-entropy")}</th>
                 <th>{sort_button(ctx, SortKey::Disagreement, "Disagreement", "sort-disagreement")}</th>
@@ -100,11 +101,12 @@ fn BatchTable(ctx: Ctx) -> impl IntoView {
                     let done = summary.is_some();
                     let row_id = row.id;
                     let record_attr = row.name.clone();
+                    let format = row.format_label();
                     view! {
                         <tr data-testid="batch-row" data-record=record_attr data-status=key
                             class:error=key == "error" class:clickable=done
                             on:click=move |_| if done { open_row(ctx, row_id) }>
-                            <td>{row.name}</td><td>{pred}</td><td>{ent}</td><td>{dis}</td><td class="status">{status}</td>
+                            <td>{row.name}</td><td class="format" data-testid="row-format">{format}</td><td>{pred}</td><td>{ent}</td><td>{dis}</td><td class="status">{status}</td>
                         </tr>
                     }
                 } />

@@ -13,6 +13,7 @@ use crate::worker_client::WorkerClient;
 use ecglens_core::paper::{PaperSettings, View};
 use ecglens_core::protocol::ReadyInfo;
 use ecglens_core::session::{JobQueue, Progress, Row, Sort};
+use ecglens_core::signal::PatientIdentity;
 use ecglens_core::Explanation;
 
 /// Named file handles (no bytes: they are read when a job is sent).
@@ -35,6 +36,8 @@ pub(super) struct Shown {
     pub row: Option<u64>,
     /// A fresh id per record shown: drawing it sets `Ctx::drawn` to it.
     pub version: u64,
+    /// Who the file says the patient is: on screen only, behind `Ctx::show_patient`; never exported.
+    pub patient: Option<Arc<PatientIdentity>>,
 }
 
 #[derive(Clone, Copy)]
@@ -55,6 +58,10 @@ pub(super) struct Ctx {
     pub view: RwSignal<View>,
     pub sort: RwSignal<Sort>,
     pub notice: RwSignal<String>,
+    /// The patient identity toggle (starts hidden, for teaching and screenshots).
+    pub show_patient: RwSignal<bool>,
+    /// The user asked for the identity in the JSON export (only while it is shown).
+    pub export_patient: RwSignal<bool>,
     /// Bumped when the window is resized (the canvas redraws).
     pub resize: RwSignal<u32>,
     pub offline: OfflineCopy,
@@ -89,6 +96,8 @@ impl Ctx {
             view: RwSignal::new(View::default()),
             sort: RwSignal::new(Sort::default()),
             notice: RwSignal::new(String::new()),
+            show_patient: RwSignal::new(false),
+            export_patient: RwSignal::new(false),
             resize: RwSignal::new(0),
             offline: OfflineCopy::new(),
             jobs: StoredValue::new_local(JobQueue::new()),

@@ -27,7 +27,12 @@ fn save(ctx: Ctx, canvas_ref: NodeRef<leptos::html::Canvas>, kind: Kind) {
             None => Err("no canvas".into()),
         },
         Kind::Csv => export::save(&format!("{stem}.csv"), "text/csv", &export::csv(e)),
-        Kind::Json => export::json(e).and_then(|json| export::save(&format!("{stem}.json"), "application/json", &json)),
+        Kind::Json => {
+            // The identity goes in only when the user asked for it explicitly (and it is shown).
+            let asked = ctx.show_patient.get_untracked() && ctx.export_patient.get_untracked();
+            let patient = shown.patient.as_deref().filter(|_| asked);
+            export::json(e, patient).and_then(|json| export::save(&format!("{stem}.json"), "application/json", &json))
+        }
         Kind::Manifest => {
             let info = ctx.info.get_untracked().unwrap_or_default();
             export::manifest(e, &info, &ctx.settings_untracked())

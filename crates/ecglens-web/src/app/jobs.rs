@@ -12,6 +12,7 @@ use crate::worker_client::{PostError, WorkerClient};
 use ecglens_core::paper::View;
 use ecglens_core::protocol::{Request, Response};
 use ecglens_core::session::{notice, rows, Job, Row, RowStatus, RowSummary, Target};
+use ecglens_core::signal::PatientIdentity;
 use ecglens_core::Explanation;
 
 /// Starts the worker; its answers come to `on_response`.
@@ -150,14 +151,20 @@ pub(super) fn add_records(ctx: Ctx, new_rows: Vec<Row>, new_jobs: Vec<Job<File>>
     pump(ctx);
 }
 
-fn show(ctx: Ctx, explanation: Arc<Explanation>, source: Source, row: Option<u64>) {
+fn show(
+    ctx: Ctx,
+    explanation: Arc<Explanation>,
+    patient: Option<Arc<PatientIdentity>>,
+    source: Source,
+    row: Option<u64>,
+) {
     let version = ctx.next_id();
     ctx.view.set(View::default());
     let n_layers = explanation.layers.len();
     if n_layers > 0 && ctx.layer.get_untracked() >= n_layers {
         ctx.layer.set(n_layers - 1);
     }
-    ctx.current.set(Some(Shown { explanation, source, row, version }));
+    ctx.current.set(Some(Shown { explanation, source, row, version, patient }));
 }
 
 /// An answer of the worker's (or why one could not be read).
@@ -187,18 +194,19 @@ fn on_response(ctx: Ctx, response: Result<Response, String>) {
                 ctx.notice.set(notice::NO_EXAMPLES.into());
             }
         }
-        Response::Explained { id, explanation, elapsed_ms } => {
+        Response::Explained { id, explanation, patient, elapsed_ms } => {
             let target = ctx.with_jobs(|jobs| jobs.finish(id));
-            let explanation = Arc::new(explanation);
+            let explanation: Arc<Explanation> = Arc::from(explanation);
+            let patient = patient.map(Arc::new);
             match target {
                 Some(Target::Example(index)) => {
                     if ctx.example.get_untracked() == Some(index) {
-                        show(ctx, explanation, Source::Example, None);
+                        show(ctx, explanation, None, Source::Example, None);
                     }
                 }
                 Some(Target::Open(row)) => {
                     if ctx.example.get_untracked().is_none() {
-                        show(ctx, explanation, Source::UserFile, Some(row));
+                        show(ctx, explanation, patient, Source::UserFile, Some(row));
                     }
                 }
                 Some(Target::Model) => {}
@@ -211,7 +219,7 @@ fn on_response(ctx: Ctx, response: Result<Response, String>) {
                     let show_next = ctx.show_next.try_update_value(|s| std::mem::replace(s, false)).unwrap_or(false);
                     if show_next || ctx.current.with_untracked(|c| c.is_none()) {
                         ctx.example.set(None);
-                        show(ctx, explanation, Source::UserFile, Some(id));
+                        show(ctx, explanation, patient, Source::UserFile, Some(id));
                     }
                 }
             }

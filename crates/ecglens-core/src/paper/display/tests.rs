@@ -54,6 +54,7 @@ fn explanation() -> Explanation {
                 Wave { kind: WaveKind::P, start: 300, end: 301 }, // 0.02 s: 1.9 px, a bar without a name
             ],
         }],
+        source: None,
     }
 }
 

@@ -27,7 +27,7 @@ mod cli {
     use clap::{Parser, Subcommand};
     use ecglens_cli::info::Info;
     use ecglens_cli::{fit, pipeline};
-    use ecglens_core::signal::{self, Format, Opened, SignalError};
+    use ecglens_core::signal::{self, Format, Opened};
     use ecglens_engine::Engine;
 
     #[derive(Parser)]
@@ -214,12 +214,7 @@ mod cli {
 
     /// Opens any supported file; the message names the file.
     fn open(path: &Path) -> Result<Opened, String> {
-        signal::open_path(path).map_err(|e| match e {
-            // These name the file themselves.
-            SignalError::Malformed { .. } | SignalError::Unrecognised { .. } | SignalError::Io { .. } => e.to_string(),
-            SignalError::TooLarge { .. } | SignalError::HeaderSyntax { .. } => e.to_string(),
-            _ => format!("{}: {e}", path.display()),
-        })
+        signal::open_path(path).map_err(|e| signal::open::message_for(&path.display().to_string(), &e))
     }
 
     fn info_command(files: &[PathBuf], json: bool, show_patient: bool) -> Result<()> {

@@ -17,7 +17,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Response as FetchRespons
 use ecglens_core::batch::header_signal_files;
 use ecglens_core::explain::sha256_hex;
 use ecglens_core::protocol::{parse_example_index, sibling, ReadyInfo, Request, Response};
-use ecglens_core::signal::{Format, PatientIdentity, SignalError};
+use ecglens_core::signal::{Format, PatientIdentity};
 use ecglens_engine::Engine;
 
 /// Files attached to a message: `(name, bytes)`.
@@ -337,11 +337,8 @@ fn explain_files<'a>(
     let bytes = lookup(file.rsplit('/').next().unwrap_or(file))
         .or_else(|| lookup(file))
         .ok_or_else(|| format!("{file}: file not found"))?;
-    let opened = ecglens_core::signal::open(file, bytes, lookup).map_err(|e| match e {
-        // These messages name the file themselves.
-        SignalError::Malformed { .. } | SignalError::Unrecognised { .. } => e.to_string(),
-        _ => format!("{file}: {e}"),
-    })?;
+    let opened = ecglens_core::signal::open(file, bytes, lookup)
+        .map_err(|e| ecglens_core::signal::open::message_for(file, &e))?;
     let mut explanation = engine.explain(&opened.record).map_err(|e| format!("{file}: {e}"))?;
     // LUDB-style annotation files beside a WFDB header (`<record>.ii`, ...), when they came with it.
     if opened.source.format == Format::Wfdb {

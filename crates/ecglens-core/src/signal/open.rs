@@ -14,6 +14,16 @@ pub fn record_name(file: &str) -> String {
     }
 }
 
+/// The message of `error` for a user, naming `file` once: most readers' errors start with the file's name already.
+pub fn message_for(file: &str, error: &SignalError) -> String {
+    let message = error.to_string();
+    if message.starts_with(file) {
+        message
+    } else {
+        format!("{file}: {message}")
+    }
+}
+
 /// Opens `file` (its name, for messages and the record's name) from its `bytes`. A WFDB header finds its signal
 /// files through `sibling` (by the names its signal lines give); the other formats are one file each.
 pub fn open<'a>(
@@ -95,6 +105,13 @@ fn plausibility(opened: &mut Opened) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_name_the_file_once() {
+        let e = SignalError::Unsupported { file: "a.dcm".into(), message: "no".into() };
+        assert_eq!(message_for("a.dcm", &e), "a.dcm: no");
+        assert_eq!(message_for("b.dcm", &e), "b.dcm: a.dcm: no");
+    }
 
     #[test]
     fn record_names() {

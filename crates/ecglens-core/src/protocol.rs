@@ -34,6 +34,9 @@ pub enum Response {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         patient: Option<crate::signal::PatientIdentity>,
         elapsed_ms: f64,
+        /// Of `elapsed_ms`, the time spent reading the file(s) into a record (sniffing and parsing).
+        #[serde(default)]
+        parse_ms: f64,
     },
     /// The model of request `id` is loaded and in use from now on.
     ModelLoaded { id: u64, info: ReadyInfo },

@@ -309,11 +309,12 @@ fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
         }
     });
     post(&match result {
-        Ok((explanation, patient)) => Response::Explained {
+        Ok((explanation, patient, parse_ms)) => Response::Explained {
             id,
             explanation: Box::new(explanation),
             patient: (!patient.is_empty()).then_some(patient),
             elapsed_ms: now_ms() - t0,
+            parse_ms,
         },
         Err(message) => Response::Failed { id, message },
     });
@@ -333,12 +334,14 @@ fn explain_files<'a>(
     engine: &Engine,
     file: &str,
     lookup: &dyn Fn(&str) -> Option<&'a [u8]>,
-) -> Result<(ecglens_core::Explanation, PatientIdentity), String> {
+) -> Result<(ecglens_core::Explanation, PatientIdentity, f64), String> {
     let bytes = lookup(file.rsplit('/').next().unwrap_or(file))
         .or_else(|| lookup(file))
         .ok_or_else(|| format!("{file}: file not found"))?;
+    let t0 = now_ms();
     let opened = ecglens_core::signal::open(file, bytes, lookup)
         .map_err(|e| ecglens_core::signal::open::message_for(file, &e))?;
+    let parse_ms = now_ms() - t0;
     let mut explanation = engine.explain(&opened.record).map_err(|e| format!("{file}: {e}"))?;
     // LUDB-style annotation files beside a WFDB header (`<record>.ii`, ...), when they came with it.
     if opened.source.format == Format::Wfdb {
@@ -348,5 +351,5 @@ fn explain_files<'a>(
     } else {
         explanation.source = Some(opened.source);
     }
-    Ok((explanation, opened.patient))
+    Ok((explanation, opened.patient, parse_ms))
 }

@@ -194,7 +194,9 @@ fn on_response(ctx: Ctx, response: Result<Response, String>) {
                 ctx.notice.set(notice::NO_EXAMPLES.into());
             }
         }
-        Response::Explained { id, explanation, patient, elapsed_ms } => {
+        Response::Explained { id, explanation, patient, elapsed_ms, parse_ms } => {
+            // For benchmarks: how long the worker took to read the last file (BENCHMARKS.md, parse times).
+            super::draw::set_body_data("parseMs", &format!("{parse_ms:.3}"));
             let target = ctx.with_jobs(|jobs| jobs.finish(id));
             let explanation: Arc<Explanation> = Arc::from(explanation);
             let patient = patient.map(Arc::new);

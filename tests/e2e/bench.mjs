@@ -4,6 +4,7 @@
 //   node tests/e2e/bench.mjs drop [N=20]         file chosen → its segmentation drawn, one record
 //   node tests/e2e/bench.mjs batch [N=100]       a batch of N records (copies of an example): total time, memory
 //   node tests/e2e/bench.mjs pan [FRAMES=120]    frame times while dragging the 12×1 layout
+//   node tests/e2e/bench.mjs parse [N=20] FILE... the worker's parse time per file (body[data-parse-ms]), median of N
 // Needs dist/ (trunk build --release). Prints one JSON line per benchmark.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +24,25 @@ const filesOf = (record) => readdirSync(EXAMPLES).filter((f) => f.startsWith(`${
 const srv = await serveDist();
 const browser = await launch();
 try {
-  if (what === 'first-draw') {
+  if (what === 'parse') {
+    const n = Number(nArg ?? 20);
+    const app = await openApp(browser, srv.url);
+    await app.page.goto(srv.url);
+    await waitReady(app.page);
+    await waitIdle(app.page);
+    for (const file of process.argv.slice(4)) {
+      const times = [];
+      for (let i = 0; i < n; i += 1) {
+        await app.page.evaluate(() => { delete document.body.dataset.parseMs; });
+        // A WFDB header goes with its .dat.
+        await app.page.setInputFiles('[data-testid=file-input]', file.endsWith('.hea') ? [file, file.replace(/\.hea$/, '.dat')] : [file]);
+        await app.page.waitForFunction(() => document.body.dataset.parseMs !== undefined, null, { polling: 5, timeout: 300_000 });
+        times.push(Number(await app.page.evaluate(() => document.body.dataset.parseMs)));
+        await waitIdle(app.page);
+      }
+      console.log(JSON.stringify({ bench: 'worker-parse-ms', file: file.split('/').at(-1), bytes: readFileSync(file).length, ...stats(times) }));
+    }
+  } else if (what === 'first-draw') {
     const n = Number(nArg ?? 10);
     const times = [];
     for (let i = 0; i < n; i += 1) {

@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-20}
-FILES=(tests/fixtures/formats/files/ecgtoolkit-example.dcm tests/fixtures/formats/files/ecgtoolkit-example.scp
+FILES=(tests/fixtures/formats/files/ecgtoolkit-example.dcm tests/fixtures/formats/files/pydicom-waveform_ecg.dcm
+  tests/fixtures/formats/files/ecgtoolkit-example.scp
   tests/fixtures/formats/files/ecgtoolkit-example.xml tests/fixtures/formats/files/129DYPRG.XML
   tests/fixtures/formats/files/3191723_ZZDEMOPTONLY_1-04_orig.xml)
 [ -f ../shared/data/formats/muse/example1.xml ] && FILES+=(../shared/data/formats/muse/example1.xml)

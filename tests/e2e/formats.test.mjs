@@ -20,6 +20,7 @@ const SAMPLES = [
   ['ecgtoolkit-example.dcm', 'ecgtoolkit-example.dcm', 'ecgtoolkit-example', 'DICOM'],
   ['ecgtoolkit-example.scp', 'ecgtoolkit-example.scp', 'ecgtoolkit-example', 'SCP-ECG'],
   ['ecgtoolkit-example.xml', 'ecgtoolkit-example.xml', 'ecgtoolkit-example', 'HL7 aECG'],
+  ['pydicom-waveform_ecg.dcm', 'pydicom-waveform_ecg', 'pydicom-waveform_ecg', 'DICOM'],
   ['129DYPRG.XML', '129DYPRG', '129DYPRG', 'Philips XML'],
   ['3191723_ZZDEMOPTONLY_1-04_orig.xml', '3191723_ZZDEMOPTONLY_1-04_orig', '3191723_ZZDEMOPTONLY_1-04_orig', 'Philips XML'],
 ];
@@ -72,6 +73,7 @@ test('every clinical sample file opens by content, is segmented and predicted; b
     ['ecgtoolkit-example.dcm', readFileSync(join(FILES, 'ecgtoolkit-example.dcm'))],
     ['ecgtoolkit-example.scp', readFileSync(join(FILES, 'ecgtoolkit-example.scp'))],
     ['ecgtoolkit-example.xml', readFileSync(join(FILES, 'ecgtoolkit-example.xml'))],
+    ['pydicom-waveform_ecg.dcm', readFileSync(join(FILES, 'pydicom-waveform_ecg.dcm'))],
     ['129DYPRG.XML', readFileSync(join(FILES, '129DYPRG.XML'))],
     ['3191723_ZZDEMOPTONLY_1-04_orig.xml', readFileSync(join(FILES, '3191723_ZZDEMOPTONLY_1-04_orig.xml'))],
     ['invalid-doc-type.xml', readFileSync(join(FILES, 'invalid-doc-type.xml'))],

@@ -25,10 +25,9 @@
 //! reader with Python's `xml.etree` (`tools/reference/make_aecg.py`). Hand-written over quick-xml: no Rust crate
 //! reads aECG.
 
-mod tree;
 mod values;
 
-pub(crate) use tree::Element;
+use super::xml::tree::{self, Element};
 
 pub(crate) use values::thousands;
 

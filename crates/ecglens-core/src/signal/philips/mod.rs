@@ -14,15 +14,14 @@
 //! The XML is parsed with quick-xml; XLI is hand-written because no crate implements it.
 
 mod report;
-mod tree;
 pub mod xli;
 
 use base64::Engine as _;
 
 use super::leads::canonical_lead_name;
 use super::source::{Format, Opened, SourceInfo};
+use super::xml::tree::{self, Element};
 use super::{limits, open, Lead, Record, SignalError};
-use tree::Element;
 
 const FORMAT: &str = "Philips XML";
 const DOCUMENT_TYPES: [&str; 2] = ["SierraECG", "PhilipsECG"];

@@ -6,8 +6,8 @@
 //! `measurements/globalmeasurements` (1.03). Philips writes durations in ms, rates in bpm, axes in degrees,
 //! and "Failed", "Indeterminate" or nothing where the program measured nothing: those are left out.
 
-use super::tree::Element;
 use crate::signal::source::{measurement, DeviceReport, PatientIdentity};
+use crate::signal::xml::tree::Element;
 
 /// (standard name, unit, element names to try in each section, in order).
 const MEASUREMENTS: [(&str, &str, &[&str]); 10] = [
@@ -66,7 +66,7 @@ pub fn device_report(root: &Element) -> DeviceReport {
         report.measure(name, value, unit);
     }
     if let Some(interpretation) = interpretation {
-        for statement in interpretation.children_named("statement") {
+        for statement in interpretation.children("statement") {
             let left = statement.child_text("leftstatement").unwrap_or("");
             let right = statement.child_text("rightstatement").unwrap_or("");
             let line = match (left.is_empty(), right.is_empty()) {
@@ -115,8 +115,8 @@ pub fn patient(root: &Element) -> PatientIdentity {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tree;
     use super::*;
+    use crate::signal::xml::tree;
 
     #[test]
     fn reads_measurements_statements_and_identity_and_skips_failed_values() {

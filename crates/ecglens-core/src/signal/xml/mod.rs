@@ -4,6 +4,11 @@
 //!
 //! Decoding is written here rather than with quick-xml's `encoding` feature (encoding_rs): the three encodings
 //! these formats use are a few lines each with `std`, and the sniffer in the page then links no XML parser.
+//!
+//! [`tree`] parses the decoded text into a small element tree (local names, attributes, text) that the
+//! readers query by path.
+
+pub(crate) mod tree;
 
 use std::borrow::Cow;
 

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every reader's fuzz target for RUNS executions (default 1,000,000) from the seeds in fuzz/seeds/<target>/
+# (small real files), new inputs going to a scratch corpus outside the repo. Prints each target's last libFuzzer
+# status line ("Done N runs in S second(s)") into fuzz/last-run.txt. Needs cargo-fuzz (`cargo install cargo-fuzz`).
+# Usage: fuzz/run-all.sh [target...]
+set -euo pipefail
+cd "$(dirname "$0")"
+RUNS=${RUNS:-1000000}
+CORPUS=${CORPUS:-${TMPDIR:-/tmp}/ecglens-fuzz-corpus}
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(wfdb dicom aecg muse philips scp sniff)
+for t in "${targets[@]}"; do
+  mkdir -p "$CORPUS/$t" "seeds/$t"
+  seeds=(seeds/$t)
+  [ "$t" = wfdb ] && seeds=(corpus/wfdb)
+  log="$CORPUS/$t.log"
+  RUSTC_BOOTSTRAP=1 cargo fuzz run "$t" -s none "$CORPUS/$t" "${seeds[@]}" -- \
+    -runs="$RUNS" -max_len=65536 -rss_limit_mb=4096 -timeout=10 > "$log" 2>&1
+  echo "$t: $(grep -E '^Done [0-9]+ runs' "$log" | tail -1)" | tee -a last-run.txt
+done

@@ -50,6 +50,19 @@ pub mod limits {
     pub const MAX_ANNOTATION_BYTES: usize = 64 * 1024 * 1024;
 }
 
+/// `n` with thousands separators ("60,000"), for the readers' messages.
+pub(crate) fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// One lead of a recording.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lead {
@@ -219,6 +232,15 @@ mod tests {
         r.sample_rate_hz = f64::NAN;
         assert!(r.validate().is_err());
         assert_eq!(r.duration_s(), 0.0);
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1204), "1,204");
+        assert_eq!(thousands(60000), "60,000");
+        assert_eq!(thousands(1234567), "1,234,567");
     }
 
     #[test]

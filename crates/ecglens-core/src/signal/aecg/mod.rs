@@ -28,8 +28,7 @@
 mod values;
 
 use super::xml::tree::{self, Element};
-
-pub(crate) use values::thousands;
+use crate::signal::thousands;
 
 use super::derive;
 use super::leads::canonical_lead_name;

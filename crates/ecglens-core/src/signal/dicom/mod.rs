@@ -30,6 +30,7 @@ mod samples;
 #[cfg(test)]
 mod tests;
 
+use crate::signal::thousands;
 use dicom_core::value::{PrimitiveValue, Value};
 use dicom_dictionary_std::tags;
 use dicom_object::file::ReadPreamble;
@@ -339,17 +340,4 @@ fn float(object: &InMemDicomObject, tag: Tag) -> Option<f64> {
 
 fn items(object: &InMemDicomObject, tag: Tag) -> &[InMemDicomObject] {
     object.element_opt(tag).ok().flatten().and_then(|e| e.items()).unwrap_or(&[])
-}
-
-/// 60000 → "60,000".
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

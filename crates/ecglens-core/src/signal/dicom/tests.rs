@@ -193,11 +193,3 @@ fn hostile_lengths_and_nesting_are_refused_before_parsing() {
     }
     assert!(message(&implicit).contains("deeper than"), "{}", message(&implicit));
 }
-
-#[test]
-fn thousands_separators() {
-    assert_eq!(thousands(0), "0");
-    assert_eq!(thousands(1204), "1,204");
-    assert_eq!(thousands(60000), "60,000");
-    assert_eq!(thousands(1234567), "1,234,567");
-}

@@ -23,10 +23,10 @@
 mod report;
 mod waveform;
 
-use super::aecg::thousands;
 use super::derive;
 use super::limits;
 use super::source::{Format, Opened, SourceInfo};
+use super::thousands;
 use super::xml::tree::{self, Element};
 use super::{open, xml, Lead, Record, SignalError};
 

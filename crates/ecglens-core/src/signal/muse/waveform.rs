@@ -5,8 +5,8 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
 use base64::Engine as _;
 
-use super::super::aecg::thousands;
 use super::super::leads::canonical_lead_name;
+use super::super::thousands;
 use super::super::xml::tree::Element;
 
 /// Standard alphabet; padding optional (some exporters drop the trailing `=`).

@@ -8,9 +8,10 @@
 //! the rhythm's. Bimodal compression (section 6 flag) is refused.
 
 use super::huffman::{self, Coding, DecodeError};
-use super::sections::{section_name, thousands, u16_at, u32_at, u8_at, Frame};
+use super::sections::{section_name, u16_at, u32_at, u8_at, Frame};
 use super::ScpError;
 use crate::signal::limits;
+use crate::signal::thousands;
 
 /// Section 3's lead codes that have a name (EN 1064 table 10 / ISO 11073-91064 Annex); others keep their number.
 pub(super) fn lead_name(code: u8) -> String {

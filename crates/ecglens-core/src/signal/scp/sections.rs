@@ -6,6 +6,7 @@
 //! a frame that cannot be followed: a record shorter than its stated length, a pointer past the end, a section
 //! whose header names another section.
 
+use crate::signal::thousands;
 use std::collections::BTreeMap;
 
 use super::ScpError;
@@ -39,19 +40,6 @@ pub(super) fn crc_ccitt(data: &[u8]) -> u16 {
         }
     }
     crc
-}
-
-/// A number with thousands separators, for messages ("60,000").
-pub(super) fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// What each standard section holds, for messages.
@@ -254,15 +242,6 @@ mod tests {
         assert_eq!(u16_at(&d, 3), None);
         assert_eq!(u32_at(&d, 1), None);
         assert_eq!(u16_at(&d, usize::MAX), None);
-    }
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1204), "1,204");
-        assert_eq!(thousands(60000), "60,000");
-        assert_eq!(thousands(1234567), "1,234,567");
     }
 
     #[test]

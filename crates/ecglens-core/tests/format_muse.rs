@@ -92,12 +92,12 @@ fn the_sample_matches_the_independent_readers() {
     let m = &json["measurements"];
     let want = [
         (measurement::HEART_RATE, "VentricularRate", "bpm", 48.0),
-        ("AtrialRate", "AtrialRate", "bpm", 48.0),
+        ("Atrial rate", "AtrialRate", "bpm", 48.0),
         (measurement::PR, "PRInterval", "ms", 138.0),
         (measurement::QRS, "QRSDuration", "ms", 96.0),
         (measurement::QT, "QTInterval", "ms", 452.0),
         (measurement::QTC, "QTCorrected", "ms", 403.0),
-        ("QTcFrederica", "QTcFrederica", "ms", 419.0),
+        ("QTcF (Fridericia)", "QTcFrederica", "ms", 419.0),
         (measurement::P_AXIS, "PAxis", "°", 51.0),
         (measurement::QRS_AXIS, "RAxis", "°", 20.0),
         (measurement::T_AXIS, "TAxis", "°", 40.0),

@@ -8,12 +8,12 @@ use super::super::xml::tree::Element;
 /// `<RestingECGMeasurements>` tags, the name ecglens shows them by and their unit. Unlisted ones are not read.
 const MEASUREMENTS: [(&str, &str, &str); 10] = [
     ("VentricularRate", measurement::HEART_RATE, "bpm"),
-    ("AtrialRate", "AtrialRate", "bpm"),
+    ("AtrialRate", "Atrial rate", "bpm"),
     ("PRInterval", measurement::PR, "ms"),
     ("QRSDuration", measurement::QRS, "ms"),
     ("QTInterval", measurement::QT, "ms"),
     ("QTCorrected", measurement::QTC, "ms"),
-    ("QTcFrederica", "QTcFrederica", "ms"),
+    ("QTcFrederica", "QTcF (Fridericia)", "ms"),
     ("PAxis", measurement::P_AXIS, "°"),
     ("RAxis", measurement::QRS_AXIS, "°"),
     ("TAxis", measurement::T_AXIS, "°"),

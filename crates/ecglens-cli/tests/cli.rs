@@ -143,3 +143,69 @@ fn the_shipped_atlas_has_calibrated_temperatures() {
         assert!(c["refits"].as_u64().unwrap() >= 5 && c["points"].as_u64().unwrap() >= 1000);
     }
 }
+
+const FORMATS: &str = "tests/fixtures/formats/files";
+
+#[test]
+fn info_describes_every_clinical_sample_without_the_patient_unless_asked() {
+    let files = [
+        ("ecgtoolkit-example.dcm", "DICOM", 500.0, 5000),
+        ("pydicom-waveform_ecg.dcm", "DICOM", 1000.0, 10000),
+        ("ecgtoolkit-example.scp", "SCP-ECG", 500.0, 5000),
+        ("ecgtoolkit-example.xml", "HL7 aECG", 500.0, 5000),
+        ("129DYPRG.XML", "Philips XML", 500.0, 5500),
+        ("3191723_ZZDEMOPTONLY_1-04_orig.xml", "Philips XML", 500.0, 5500),
+    ];
+    let paths: Vec<String> = files.iter().map(|(f, ..)| format!("{FORMATS}/{f}")).collect();
+    let mut args = vec!["info", "--json"];
+    args.extend(paths.iter().map(String::as_str));
+    let out = ecglens(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), files.len(), "one JSON object per record");
+    for (info, (file, format, rate, n)) in lines.iter().zip(files) {
+        assert_eq!(info["format"], format, "{file}");
+        assert_eq!(info["sample_rate_hz"], rate, "{file}");
+        assert_eq!(info["n_samples"], n, "{file}");
+        let leads = info["leads"].as_array().unwrap();
+        assert_eq!(leads.len(), 12, "{file}");
+        for lead in leads {
+            let (lo, hi, mean) =
+                (lead["min_mv"].as_f64().unwrap(), lead["max_mv"].as_f64().unwrap(), lead["mean_mv"].as_f64().unwrap());
+            assert!(lo <= mean && mean <= hi && hi - lo < 10.0 && hi - lo > 0.05, "{file} {lead}");
+        }
+        assert!(info.get("patient").is_none(), "{file}: no patient without --show-patient");
+    }
+    assert!(lines[4]["device"]["measurements"].as_array().unwrap().iter().any(|m| m["name"] == "Heart rate"));
+    // The Philips 1.04 sample names its (demo) patient: only with --show-patient, and never in the text otherwise.
+    let philips = format!("{FORMATS}/3191723_ZZDEMOPTONLY_1-04_orig.xml");
+    let shown = ecglens(&["info", "--json", "--show-patient", &philips]);
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let id = shown["patient"]["id"].as_str().expect("the sample carries a patient id").to_string();
+    let text = String::from_utf8(ecglens(&["info", &philips]).stdout).unwrap();
+    assert!(text.contains("format       Philips XML · PhilipsECG XML 1.04, XLI compressed"), "{text}");
+    assert!(text.contains("identity in the file, not shown") && !text.contains(&id), "{text}");
+}
+
+#[test]
+fn explain_reads_a_clinical_file_and_info_refuses_what_is_not_ecg() {
+    let out = ecglens(&["explain", &format!("{FORMATS}/ecgtoolkit-example.scp")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(csv.lines().nth(1).unwrap().starts_with("ecgtoolkit-example,"), "the record is named after the file");
+    let atlas: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root().join("www/models/default.atlas.json")).unwrap()).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 5000 * atlas["layers"].as_array().unwrap().len());
+
+    let dir = std::env::temp_dir().join(format!("ecglens-cli-{}-formats", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pdf = dir.join("report.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7\n1 0 obj\n").unwrap();
+    let out = ecglens(&["info", pdf.to_str().unwrap(), &format!("{FORMATS}/invalid-doc-version.xml")]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("report.pdf: not an ECG format ecglens reads; it looks like a PDF document"), "{stderr}");
+    assert!(stderr.contains("invalid-doc-version.xml (Philips XML): document version is '1.05'"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -2,25 +2,18 @@
 //! an independent reader (Python's xml.etree: origin + scale × digits) wrote into
 //! `tests/fixtures/formats/aecg.json` / `aecg.f32` (`tools/reference/make_aecg.py`); then broken inputs.
 
-use std::path::Path;
-
 use ecglens_core::signal::source::measurement;
 use ecglens_core::signal::{aecg, open, Format, SignalError};
 use serde_json::Value;
 
-fn fixtures() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/formats"))
-}
+mod common;
 
 fn sample() -> Vec<u8> {
-    std::fs::read(fixtures().join("files/ecgtoolkit-example.xml")).unwrap()
+    common::vendored("ecgtoolkit-example.xml")
 }
 
 fn reference() -> (Value, Vec<f32>) {
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(fixtures().join("aecg.json")).unwrap()).unwrap();
-    let raw = std::fs::read(fixtures().join("aecg.f32")).unwrap();
-    let samples = raw.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
-    (json, samples)
+    common::reference("aecg")
 }
 
 #[test]

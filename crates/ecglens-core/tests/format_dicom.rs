@@ -4,16 +4,9 @@ use std::path::PathBuf;
 
 use ecglens_core::signal::{self, Format, Opened};
 
-fn files() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/formats")
-}
+mod common;
 
-fn fixture(stem: &str) -> (serde_json::Value, Vec<f32>) {
-    let json = std::fs::read_to_string(files().join(format!("{stem}.json"))).unwrap();
-    let f32s = std::fs::read(files().join(format!("{stem}.f32"))).unwrap();
-    let samples = f32s.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-    (serde_json::from_str(&json).unwrap(), samples)
-}
+use common::{fixtures as files, reference as fixture};
 
 fn open(name: &str) -> (Vec<u8>, Opened) {
     let bytes = std::fs::read(files().join("files").join(name)).unwrap();

@@ -11,9 +11,7 @@ use ecglens_core::signal::source::measurement;
 use ecglens_core::signal::{muse, open, Format, SignalError};
 use serde_json::Value;
 
-fn fixtures() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/formats"))
-}
+mod common;
 
 fn shared_file() -> PathBuf {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("../shared/data/formats/muse/example1.xml")
@@ -34,10 +32,7 @@ fn shared_sample() -> Option<Vec<u8>> {
 }
 
 fn reference() -> (Value, Vec<f32>) {
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(fixtures().join("muse.json")).unwrap()).unwrap();
-    let raw = std::fs::read(fixtures().join("muse.f32")).unwrap();
-    let samples = raw.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
-    (json, samples)
+    common::reference("muse")
 }
 
 const TWELVE: [&str; 12] = ["I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"];

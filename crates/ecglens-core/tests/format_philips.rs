@@ -2,25 +2,11 @@
 //! (tools/reference/make_philips.py writes tests/fixtures/formats/philips_*.json + .f32), then against broken
 //! input: wrong document type and version, every truncation, flipped bytes, corrupt Base64, short XLI data.
 
-use std::path::{Path, PathBuf};
-
 use ecglens_core::signal::{self, philips, Format, SignalError};
-use serde_json::Value;
 
-fn formats() -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("tests/fixtures/formats")
-}
+mod common;
 
-fn file(name: &str) -> Vec<u8> {
-    std::fs::read(formats().join("files").join(name)).expect("vendored file present")
-}
-
-fn reference(stem: &str) -> (Value, Vec<f32>) {
-    let json = std::fs::read_to_string(formats().join(format!("{stem}.json"))).expect("fixture present");
-    let bytes = std::fs::read(formats().join(format!("{stem}.f32"))).expect("fixture present");
-    let samples = bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-    (serde_json::from_str(&json).expect("fixture is JSON"), samples)
-}
+use common::{reference, vendored as file};
 
 /// Reads `name` and compares it with the reference `stem`; returns the max |error| in µV over all leads.
 fn matches_reference(name: &str, stem: &str) -> signal::Opened {

@@ -2,24 +2,17 @@
 //! differences) and the reference values of tools/reference/make_scp.py (BioSig's decoder; the same recording's
 //! DICOM and aECG versions agree with it to 0 µV). Then bad input: truncations, flipped bytes, wrong frames.
 
-use std::path::PathBuf;
-
 use ecglens_core::signal::{self, Format, SignalError};
 use serde_json::Value;
 
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/formats")
-}
+mod common;
 
 fn example() -> Vec<u8> {
-    std::fs::read(fixtures().join("files/ecgtoolkit-example.scp")).unwrap()
+    common::vendored("ecgtoolkit-example.scp")
 }
 
 fn reference() -> (Value, Vec<f32>) {
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(fixtures().join("scp.json")).unwrap()).unwrap();
-    let raw = std::fs::read(fixtures().join("scp.f32")).unwrap();
-    let samples = raw.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-    (json, samples)
+    common::reference("scp")
 }
 
 /// Where section 6 (rhythm data) starts in the example (its pointer says byte 3,819, 1-based).

@@ -17,19 +17,10 @@ fn open(name: &str) -> (Vec<u8>, Opened) {
 /// Asserts names, rate, length and the samples within `max_error_uv` of pydicom's; returns the worst error (µV).
 fn compare(stem: &str, opened: &Opened, max_error_uv: f64) -> f64 {
     let (facts, reference) = fixture(stem);
-    let record = &opened.record;
-    let names: Vec<&str> = record.leads.iter().map(|l| l.name.as_str()).collect();
-    let want: Vec<&str> = facts["leads"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    assert_eq!(names, want);
-    assert_eq!(record.sample_rate_hz, facts["sample_rate_hz"].as_f64().unwrap());
-    let n = facts["n_samples"].as_u64().unwrap() as usize;
-    assert_eq!(record.n_samples(), n);
     let mut worst = 0.0f64;
-    for (i, lead) in record.leads.iter().enumerate() {
-        let expected = &reference[i * n..(i + 1) * n];
-        let err = lead.samples_mv.iter().zip(expected).map(|(a, b)| f64::from((a - b).abs())).fold(0.0, f64::max);
-        assert!(err * 1000.0 <= max_error_uv, "{stem} lead {}: max error {} µV", lead.name, err * 1000.0);
-        worst = worst.max(err * 1000.0);
+    for (lead, error_uv) in common::max_error_uv_per_lead(&opened.record, &facts, &reference) {
+        assert!(error_uv <= max_error_uv, "{stem} lead {lead}: max error {error_uv} µV");
+        worst = worst.max(error_uv);
     }
     worst
 }

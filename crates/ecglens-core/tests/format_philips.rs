@@ -13,22 +13,9 @@ fn matches_reference(name: &str, stem: &str) -> signal::Opened {
     let opened = philips::read(name, &file(name)).unwrap();
     let (facts, samples) = reference(stem);
     let record = &opened.record;
-    let names: Vec<&str> = record.leads.iter().map(|l| l.name.as_str()).collect();
-    let want: Vec<&str> = facts["leads"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    assert_eq!(names, want);
-    assert_eq!(record.sample_rate_hz, facts["sample_rate_hz"].as_f64().unwrap());
-    let n = facts["n_samples"].as_u64().unwrap() as usize;
-    assert_eq!(record.n_samples(), n);
-    assert_eq!(samples.len(), n * want.len());
+    let errors = common::max_error_uv_per_lead(record, &facts, &samples);
     let resolution_mv = facts["resolution_uv"].as_f64().unwrap() / 1000.0;
-    for (k, lead) in record.leads.iter().enumerate() {
-        let reference = &samples[k * n..(k + 1) * n];
-        let max_error_uv = lead
-            .samples_mv
-            .iter()
-            .zip(reference)
-            .map(|(a, b)| (f64::from(*a) - f64::from(*b)).abs() * 1000.0)
-            .fold(0.0f64, f64::max);
+    for (lead, (_, max_error_uv)) in record.leads.iter().zip(errors) {
         // Bound: 0 µV. Both compute raw × resolution / 1000 in f64 and round to f32 once.
         assert_eq!(max_error_uv, 0.0, "{name} lead {}: max error {max_error_uv} µV", lead.name);
         let first: Vec<i64> =

@@ -22,3 +22,30 @@ pub fn reference(stem: &str) -> (Value, Vec<f32>) {
     let samples = raw.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
     (serde_json::from_str(&json).expect("fixture is JSON"), samples)
 }
+
+/// Asserts that `record` has the fixture's lead names, rate and length, and returns each lead's largest |error|
+/// against the reference samples, in µV (lead-major, like the `.f32`).
+pub fn max_error_uv_per_lead(record: &ecglens_core::Record, facts: &Value, samples: &[f32]) -> Vec<(String, f64)> {
+    let names: Vec<&str> = record.leads.iter().map(|l| l.name.as_str()).collect();
+    let want: Vec<&str> = facts["leads"].as_array().expect("leads").iter().map(|v| v.as_str().expect("name")).collect();
+    assert_eq!(names, want);
+    assert_eq!(record.sample_rate_hz, facts["sample_rate_hz"].as_f64().expect("sample_rate_hz"));
+    let n = facts["n_samples"].as_u64().expect("n_samples") as usize;
+    assert_eq!(record.n_samples(), n);
+    assert_eq!(samples.len(), n * want.len(), "the reference holds every sample of every lead");
+    record
+        .leads
+        .iter()
+        .enumerate()
+        .map(|(k, lead)| {
+            let reference = &samples[k * n..(k + 1) * n];
+            let worst = lead
+                .samples_mv
+                .iter()
+                .zip(reference)
+                .map(|(a, b)| (f64::from(*a) - f64::from(*b)).abs() * 1000.0)
+                .fold(0.0f64, f64::max);
+            (lead.name.clone(), worst)
+        })
+        .collect()
+}

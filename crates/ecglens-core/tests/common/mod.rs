@@ -49,3 +49,28 @@ pub fn max_error_uv_per_lead(record: &ecglens_core::Record, facts: &Value, sampl
         })
         .collect()
 }
+
+/// Where the truncation tests cut a file of `len` bytes: every prefix up to 64 bytes, and 39 spread over it.
+pub fn cut_points(len: usize) -> Vec<usize> {
+    let mut cuts: Vec<usize> = (0..=64.min(len)).collect();
+    cuts.extend((1..40).map(|k| len * k / 40));
+    cuts
+}
+
+/// `rounds` copies of `bytes`, each with 8 bytes flipped at places drawn by a fixed xorshift (reproducible).
+pub fn flipped(bytes: &[u8], rounds: usize) -> Vec<Vec<u8>> {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    (0..rounds)
+        .map(|_| {
+            let mut b = bytes.to_vec();
+            for _ in 0..8 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let at = (state % b.len() as u64) as usize;
+                b[at] ^= (state >> 32) as u8 | 1;
+            }
+            b
+        })
+        .collect()
+}

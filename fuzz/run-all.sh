@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 RUNS=${RUNS:-1000000}
 CORPUS=${CORPUS:-${TMPDIR:-/tmp}/ecglens-fuzz-corpus}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(wfdb dicom aecg muse philips scp sniff)
+[ ${#targets[@]} -gt 0 ] || targets=(wfdb dicom aecg muse philips scp edf delimited numpy matlab hdf5 sniff)
 for t in "${targets[@]}"; do
   mkdir -p "$CORPUS/$t" "seeds/$t"
   seeds=(seeds/$t)

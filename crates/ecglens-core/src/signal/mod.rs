@@ -13,14 +13,23 @@
 //!   [`wfdb`], [`dicom`] (DICOM waveforms), [`aecg`] (HL7 aECG), [`muse`] (GE MUSE XML), [`philips`] (Philips
 //!   Sierra XML, XLI), [`scp`] (SCP-ECG). Each returns an [`Opened`]: the [`Record`] and its [`SourceInfo`]
 //!   (format, the device's measurements and statements, warnings) and, apart, the [`PatientIdentity`].
+//!   Research formats too: [`edf`] (EDF/EDF+/BDF), [`delimited`] (CSV/TSV), [`numpy`] (.npy/.npz), [`matlab`]
+//!   (v4/v5) and [`hdf5`]; what such a file cannot say (rate, leads, units, which record) comes in
+//!   [`ReadOptions`], and a reader that needs it returns [`SignalError::NeedsInput`].
 
 pub mod aecg;
+pub mod delimited;
 pub mod derive;
 pub mod dicom;
+pub mod edf;
 pub mod filter;
+pub mod hdf5;
 pub mod leads;
+pub mod matlab;
 pub mod muse;
+pub mod numpy;
 pub mod open;
+pub mod options;
 pub mod philips;
 pub mod resample;
 pub mod scp;
@@ -29,7 +38,8 @@ pub mod source;
 pub mod wfdb;
 pub mod xml;
 
-pub use open::open;
+pub use open::{open, open_with};
+pub use options::{ByteSource, Question, ReadOptions, Units};
 #[cfg(not(target_arch = "wasm32"))]
 pub use open::open_path;
 pub use source::{DeviceReport, Format, Measurement, Opened, PatientIdentity, SourceInfo};
@@ -189,6 +199,9 @@ pub enum SignalError {
     /// A file of a known format that is broken: truncated, corrupt, of the wrong document type or version.
     #[error("{file} ({format}): {message}")]
     Malformed { file: String, format: &'static str, message: String },
+    /// A file that does not say something ecglens needs (its rate, lead names, units): the app asks.
+    #[error("{}", options::needs_input_message(.file, .questions))]
+    NeedsInput { file: String, format: &'static str, questions: Vec<options::Question> },
     /// A file that is none of the supported formats.
     #[error("{}", sniff::unrecognised_message(.file, .looks_like))]
     Unrecognised { file: String, looks_like: String },

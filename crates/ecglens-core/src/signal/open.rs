@@ -2,8 +2,9 @@
 //! [`Opened`]. The CLI and the worker both come through here.
 
 use super::sniff::{self, Sniffed};
+use super::options::ReadOptions;
 use super::source::{Format, Opened, PatientIdentity, SourceInfo};
-use super::{aecg, dicom, muse, philips, scp, wfdb, SignalError};
+use super::{aecg, delimited, dicom, edf, hdf5, matlab, muse, numpy, philips, scp, wfdb, SignalError};
 
 /// The record name of a single-file format: the file name without folders and extension.
 pub fn record_name(file: &str) -> String {
@@ -31,12 +32,23 @@ pub fn open<'a>(
     bytes: &'a [u8],
     sibling: &dyn Fn(&str) -> Option<&'a [u8]>,
 ) -> Result<Opened, SignalError> {
+    open_with(file, bytes, sibling, &ReadOptions::default())
+}
+
+/// [`open`] with what the file cannot say: the user's answers ([`ReadOptions`]) and which record of a
+/// multi-record file.
+pub fn open_with<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    sibling: &dyn Fn(&str) -> Option<&'a [u8]>,
+    options: &ReadOptions,
+) -> Result<Opened, SignalError> {
     match sniff::sniff(file, bytes, bytes.len() as u64) {
         Sniffed::Known(Format::Wfdb) => {
             let record = wfdb::read_record_slices(bytes, sibling)?;
             Ok(Opened { record, source: SourceInfo::new(Format::Wfdb, ""), patient: PatientIdentity::default() })
         }
-        Sniffed::Known(format) => read_as(format, file, bytes),
+        Sniffed::Known(format) => read_as_with(format, file, bytes, options),
         Sniffed::Unknown { looks_like } => Err(SignalError::Unrecognised { file: file.to_string(), looks_like }),
     }
 }
@@ -74,7 +86,17 @@ pub fn open_path(path: &std::path::Path) -> Result<Opened, SignalError> {
 
 /// Reads `bytes` with the reader of `format` (a single-file format; WFDB needs [`open`]).
 pub fn read_as(format: Format, file: &str, bytes: &[u8]) -> Result<Opened, SignalError> {
+    read_as_with(format, file, bytes, &ReadOptions::default())
+}
+
+/// [`read_as`] with the user's answers.
+pub fn read_as_with(format: Format, file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Opened, SignalError> {
     let mut opened = match format {
+        Format::Edf => edf::read(file, bytes, options)?,
+        Format::Csv => delimited::read(file, bytes, options)?,
+        Format::Numpy => numpy::read(file, bytes, options)?,
+        Format::Matlab => matlab::read(file, bytes, options)?,
+        Format::Hdf5 => hdf5::read(file, bytes, options)?,
         Format::Dicom => dicom::read(file, bytes)?,
         Format::Hl7Aecg => aecg::read(file, bytes)?,
         Format::MuseXml => muse::read(file, bytes)?,

@@ -25,11 +25,32 @@ pub enum Format {
     PhilipsXml,
     /// SCP-ECG (EN 1064, ISO 11073-91064).
     ScpEcg,
+    /// European Data Format: EDF, EDF+ (continuous and discontinuous) and BDF/BDF+ (24-bit).
+    Edf,
+    /// Delimited text: CSV, TSV, semicolon-separated, with or without a header row.
+    Csv,
+    /// NumPy `.npy` arrays and `.npz` archives of them.
+    Numpy,
+    /// MATLAB `.mat`, levels 4 and 5 (7.3 files are HDF5 and go to [`Format::Hdf5`]).
+    Matlab,
+    /// HDF5 (CODE-15%'s `tracings`, MATLAB 7.3).
+    Hdf5,
 }
 
 impl Format {
-    pub const ALL: [Format; 6] =
-        [Format::Wfdb, Format::Dicom, Format::Hl7Aecg, Format::MuseXml, Format::PhilipsXml, Format::ScpEcg];
+    pub const ALL: [Format; 11] = [
+        Format::Wfdb,
+        Format::Dicom,
+        Format::Hl7Aecg,
+        Format::MuseXml,
+        Format::PhilipsXml,
+        Format::ScpEcg,
+        Format::Edf,
+        Format::Csv,
+        Format::Numpy,
+        Format::Matlab,
+        Format::Hdf5,
+    ];
 
     /// The name a user knows it by.
     pub fn label(self) -> &'static str {
@@ -40,6 +61,11 @@ impl Format {
             Format::MuseXml => "GE MUSE XML",
             Format::PhilipsXml => "Philips XML",
             Format::ScpEcg => "SCP-ECG",
+            Format::Edf => "EDF/BDF",
+            Format::Csv => "CSV/TSV",
+            Format::Numpy => "NumPy",
+            Format::Matlab => "MATLAB",
+            Format::Hdf5 => "HDF5",
         }
     }
 
@@ -145,11 +171,26 @@ pub struct SourceInfo {
     /// What the reader noticed and the user should know (derived leads, implausible amplitudes, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// For a file that holds several records (a NumPy batch, CODE-15%'s HDF5, a MATLAB file with several
+    /// arrays): which one this is. `None` for a file of one record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<Part>,
+}
+
+/// Which record of a multi-record file a [`SourceInfo`] is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Part {
+    /// 0-based index, as asked in [`super::ReadOptions::item`].
+    pub index: usize,
+    /// How many records the file holds.
+    pub count: usize,
+    /// How the file names this record ("exam 1169160", "array x_test[3]"); the row's name suffix.
+    pub label: String,
 }
 
 impl SourceInfo {
     pub fn new(format: Format, detail: impl Into<String>) -> Self {
-        SourceInfo { format, detail: detail.into(), device: DeviceReport::default(), warnings: Vec::new() }
+        SourceInfo { format, detail: detail.into(), device: DeviceReport::default(), warnings: Vec::new(), part: None }
     }
 }
 

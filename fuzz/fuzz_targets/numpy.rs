@@ -15,6 +15,7 @@ fuzz_target!(|data: &[u8]| {
         leads: None,
         units: Some(Units::Microvolts),
         item: usize::from(data.first().copied().unwrap_or(0) % 4),
+        window: None,
     };
     for options in [ReadOptions::default(), answered] {
         if let Ok(opened) = signal::numpy::read("fuzz", data, &options) {

@@ -26,6 +26,16 @@ pub struct ReadOptions {
     /// Which record of a file that holds several ([`super::source::Part`]), 0-based.
     #[serde(default)]
     pub item: usize,
+    /// Only this stretch of a long recording (readers of long formats read just its bytes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<TimeWindow>,
+}
+
+/// A stretch of a recording, in seconds from its start.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TimeWindow {
+    pub start_s: f64,
+    pub duration_s: f64,
 }
 
 impl ReadOptions {
@@ -46,6 +56,7 @@ impl ReadOptions {
             leads: self.leads.clone().or_else(|| fallback.leads.clone()),
             units: self.units.or(fallback.units),
             item: self.item,
+            window: self.window.or(fallback.window),
         }
     }
 }

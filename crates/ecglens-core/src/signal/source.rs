@@ -175,6 +175,32 @@ pub struct SourceInfo {
     /// arrays): which one this is. `None` for a file of one record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub part: Option<Part>,
+    /// Time-stamped events the file carries (EDF+ annotations: "Lights off", "Arousal", ...), in time order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
+    /// When only a stretch of a long recording was read ([`super::ReadOptions::window`]): which, and how long the
+    /// whole recording is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<WindowInfo>,
+}
+
+/// One annotation of a recording, in seconds from its start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub onset_s: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_s: Option<f64>,
+    pub text: String,
+}
+
+/// The stretch of a long recording that a [`Record`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WindowInfo {
+    /// Where the record starts, in seconds from the recording's start.
+    pub start_s: f64,
+    pub duration_s: f64,
+    /// The whole recording's duration.
+    pub total_duration_s: f64,
 }
 
 /// Which record of a multi-record file a [`SourceInfo`] is about.
@@ -190,7 +216,7 @@ pub struct Part {
 
 impl SourceInfo {
     pub fn new(format: Format, detail: impl Into<String>) -> Self {
-        SourceInfo { format, detail: detail.into(), device: DeviceReport::default(), warnings: Vec::new(), part: None }
+        SourceInfo { format, detail: detail.into(), device: DeviceReport::default(), warnings: Vec::new(), part: None, events: Vec::new(), window: None }
     }
 }
 

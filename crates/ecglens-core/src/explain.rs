@@ -33,6 +33,13 @@ pub struct Explanation {
     /// the bundled examples). Never the patient's identity: that travels apart (`protocol::Response::Explained`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<crate::signal::SourceInfo>,
+    /// Why the model was not run on this record (it lacks leads the model needs and its card does not say it
+    /// can do without them): the trace is still drawn; `cnn_probabilities` and `layers` are then empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withheld: Option<String>,
+    /// Signal-quality flags of the record's leads (only leads with a flag).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quality: Vec<crate::signal::quality::LeadQuality>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -122,14 +122,11 @@ fn tiny_record_corruptions_are_errors() {
         assert!(matches!(e, SignalError::Truncated { .. } | SignalError::Empty { .. }), "cut {cut}: {e}");
         assert!(e.to_string().contains("fmt212"), "{e}");
     }
-    // one flipped byte: the checksum catches it
+    // one flipped byte: the checksum catches it, and says so (the record is read, as wfdb-python reads it)
     let mut bad = dat.clone();
     bad[10] ^= 0x01;
-    let e = wfdb::read_record(&hea, &|_| Some(bad.clone())).unwrap_err();
-    assert!(matches!(e, SignalError::ChecksumMismatch { .. }), "{e}");
-    // another record's data
-    let other = std::fs::read(dir.join("fmt16.dat")).unwrap();
-    assert!(wfdb::read_record(&hea, &|_| Some(other.clone())).is_err());
+    let r = wfdb::read_record(&hea, &|_| Some(bad.clone())).unwrap();
+    assert!(r.comments.iter().any(|c| c.starts_with(wfdb::read::CHECKSUM_WARNING) && c.contains("fmt212.dat")));
     // missing file
     let e = wfdb::read_record(&hea, &|_| None).unwrap_err();
     assert!(e.to_string().contains("fmt212.dat"), "{e}");

@@ -11,7 +11,7 @@ use ecglens_core::card::ModelCard;
 use ecglens_core::clusters::{Atlas, AtlasError};
 use ecglens_core::explain::{sha256_hex, Explanation, LayerExplanation, SurrogateExplanation};
 use ecglens_core::preprocess;
-use ecglens_core::signal::Record;
+use ecglens_core::signal::{Record, SignalError};
 
 pub use model::{Model, ModelError, ModelOutput};
 
@@ -102,9 +102,56 @@ impl Engine {
     }
 
     /// The whole explanation of one record.
+    ///
+    /// A record that lacks leads the model needs (after deriving the limb leads that follow from two of I, II,
+    /// III) is not refused: its explanation has the record's own leads to draw, no prediction, and
+    /// [`Explanation::withheld`] saying which leads are missing. Missing leads are never zero-filled.
+    /// Every explanation carries the record's signal-quality flags ([`ecglens_core::signal::quality`]).
     pub fn explain(&self, record: &Record) -> Result<Explanation> {
-        let (prepared, outputs) = self.infer(record)?;
-        self.explain_outputs(&record.name, record.sample_rate_hz, record.n_samples(), prepared, &outputs)
+        let mut completed;
+        let record = if ecglens_core::signal::derive::can_complete(record) {
+            completed = record.clone();
+            ecglens_core::signal::derive::complete_limb_leads(&mut completed);
+            &completed
+        } else {
+            record
+        };
+        let mut explanation = match self.infer(record) {
+            Ok((prepared, outputs)) => {
+                self.explain_outputs(&record.name, record.sample_rate_hz, record.n_samples(), prepared, &outputs)?
+            }
+            Err(Error::Core(ecglens_core::Error::Signal(SignalError::MissingLeads { missing, .. }))) => {
+                self.withheld(record, &missing)
+            }
+            Err(e) => return Err(e),
+        };
+        explanation.quality = ecglens_core::signal::quality::assess(record);
+        Ok(explanation)
+    }
+
+    /// The explanation of a record the model cannot run on: its leads to draw, and why.
+    fn withheld(&self, record: &Record, missing: &[String]) -> Explanation {
+        let needs = self.card.input.leads.join(", ");
+        Explanation {
+            record_name: record.name.clone(),
+            sample_rate_hz: record.sample_rate_hz,
+            n_samples: record.n_samples(),
+            leads: record.leads.iter().map(|l| ecglens_core::signal::leads::display_name(&l.name)).collect(),
+            signal_mv: record.leads.iter().map(|l| l.samples_mv.clone()).collect(),
+            windows: 0,
+            classes: self.card.output.classes.clone(),
+            cnn_probabilities: Vec::new(),
+            cnn_positive: Vec::new(),
+            layers: Vec::new(),
+            surrogate: None,
+            annotations: Vec::new(),
+            source: None,
+            withheld: Some(format!(
+                "prediction withheld: the record lacks lead(s) {} that the model needs (it reads {needs}); missing leads are never filled with zeros",
+                missing.join(", ")
+            )),
+            quality: Vec::new(),
+        }
     }
 
     /// The explanation of one window that is already preprocessed (`leads × n_samples` at the model rate).
@@ -203,6 +250,8 @@ impl Engine {
             surrogate,
             annotations: Vec::new(),
             source: None,
+            withheld: None,
+            quality: Vec::new(),
         })
     }
 }

@@ -80,6 +80,8 @@ fn explanation() -> Explanation {
         surrogate: None,
         annotations: Vec::new(),
         source: None,
+        withheld: None,
+        quality: Vec::new(),
     }
 }
 

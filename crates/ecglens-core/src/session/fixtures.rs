@@ -18,6 +18,8 @@ pub fn without_atlas(record_name: &str, cnn_probabilities: [f32; 2]) -> Explanat
         surrogate: None,
         annotations: vec![],
         source: None,
+        withheld: None,
+        quality: Vec::new(),
     }
 }
 

@@ -38,6 +38,17 @@ impl RowStatus {
     }
 }
 
+/// The row's notes: quality flags and how many warnings the reader gave.
+fn notes(e: &Explanation) -> String {
+    let mut parts = vec![super::summary::quality_text(e)];
+    let warnings = e.source.as_ref().map_or(0, |s| s.warnings.len());
+    if warnings > 0 {
+        parts.push(format!("{warnings} warning{}", if warnings == 1 { "" } else { "s" }));
+    }
+    parts.retain(|p| !p.is_empty());
+    parts.join(" · ")
+}
+
 /// What the table shows of a finished record. The full explanation (about 0.3 MB for 10 s at 500 Hz) is not kept:
 /// opening the row explains it again from its files.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +59,8 @@ pub struct RowSummary {
     pub mean_entropy: Vec<f32>,
     /// [`disagreement`].
     pub disagreement: Option<f32>,
+    /// [`super::summary::quality_text`], then the reader's warnings count ("II flat · 1 warning").
+    pub notes: String,
 }
 
 impl RowSummary {
@@ -56,6 +69,7 @@ impl RowSummary {
             prediction: prediction(e),
             mean_entropy: e.layers.iter().map(|l| l.mean_entropy).collect(),
             disagreement: disagreement(e),
+            notes: notes(e),
         }
     }
 
@@ -210,7 +224,12 @@ mod tests {
         let summary = RowSummary::of(&with_atlas("r", [0.9, 0.2]));
         assert_eq!(
             summary,
-            RowSummary { prediction: "NORM".into(), mean_entropy: vec![0.1, 0.2], disagreement: Some(0.5) }
+            RowSummary {
+                prediction: "NORM".into(),
+                mean_entropy: vec![0.1, 0.2],
+                disagreement: Some(0.5),
+                notes: String::new(),
+            }
         );
         assert_eq!(
             (summary.entropy_text(0), summary.entropy_text(1), summary.entropy_text(9)),

@@ -96,6 +96,7 @@ mod tests {
             prediction: prediction.into(),
             mean_entropy: vec![entropy, 1.0 - entropy],
             disagreement: Some(disagreement),
+            notes: String::new(),
         };
         Row { status: RowStatus::Done, summary: Some(Arc::new(summary)), ..Row::queued(id, name) }
     }

@@ -26,6 +26,9 @@ pub fn layer_of(e: &Explanation, layer: usize) -> Option<&LayerExplanation> {
 /// The CNN's prediction: its positive classes joined with `+`, or, when none is positive, the most probable class
 /// in parentheses (empty without classes).
 pub fn prediction(e: &Explanation) -> String {
+    if e.withheld.is_some() {
+        return "withheld".into();
+    }
     let positive: Vec<&str> =
         e.classes.iter().zip(&e.cnn_positive).filter(|(_, p)| **p).map(|(c, _)| c.as_str()).collect();
     if !positive.is_empty() {
@@ -47,6 +50,9 @@ pub fn disagreement(e: &Explanation) -> Option<f32> {
 
 /// `Record: … | CNN: … | Surrogate: … | Layer: … | Mean entropy: …` for layer `layer` (see [`layer_of`]).
 pub fn summary_text(e: &Explanation, layer: usize) -> String {
+    if let Some(reason) = &e.withheld {
+        return format!("Record: {} | {} | Leads: {}", e.record_name, capitalised(reason), e.leads.join(", "));
+    }
     let probabilities = |p: &[f32]| {
         e.classes.iter().zip(p).map(|(c, p)| format!("{c} {}", fmt_prob(*p))).collect::<Vec<_>>().join(", ")
     };
@@ -60,6 +66,30 @@ pub fn summary_text(e: &Explanation, layer: usize) -> String {
         None => ("none".into(), "n/a".into()),
     };
     format!("Record: {} | CNN: {cnn} | Surrogate: {sur} | Layer: {layer_name} | Mean entropy: {entropy}", e.record_name)
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// The quality flags of a record in a few words for its row: "II flat · V1 mains noise" (empty without flags).
+pub fn quality_text(e: &Explanation) -> String {
+    e.quality
+        .iter()
+        .flat_map(|q| q.flags.iter().map(move |f| format!("{} {}", q.lead, f.short())))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// The quality flags of lead `lead` ("flat; mains noise"), for its label on the paper; empty without flags.
+pub fn lead_quality_text(e: &Explanation, lead: &str) -> String {
+    e.quality
+        .iter()
+        .filter(|q| q.lead == lead)
+        .flat_map(|q| q.flags.iter().map(|f| f.describe()))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// One row of the predictions table.
@@ -78,6 +108,9 @@ pub struct PredictionRow {
 
 /// The predictions table, a row per class.
 pub fn prediction_rows(e: &Explanation) -> Vec<PredictionRow> {
+    if e.withheld.is_some() {
+        return Vec::new();
+    }
     e.classes
         .iter()
         .enumerate()
@@ -151,6 +184,33 @@ pub fn example_superclass(example: &ExampleMeta) -> String {
         "—".to_string()
     } else {
         example.superclass.clone()
+    }
+}
+
+#[cfg(test)]
+mod withheld_tests {
+    use super::*;
+    use crate::session::fixtures;
+    use crate::signal::quality::{LeadQuality, QualityFlag};
+
+    #[test]
+    fn a_withheld_prediction_says_why_and_lists_no_probability() {
+        let mut e = fixtures::without_atlas("mitdb-100", [0.2, 0.9]);
+        e.withheld = Some("prediction withheld: the record lacks lead(s) V1 that the model needs".into());
+        e.leads = vec!["MLII".into(), "V5".into()];
+        assert_eq!(prediction(&e), "withheld");
+        assert!(prediction_rows(&e).is_empty());
+        assert_eq!(
+            summary_text(&e, 0),
+            "Record: mitdb-100 | Prediction withheld: the record lacks lead(s) V1 that the model needs | Leads: MLII, V5"
+        );
+        e.quality = vec![LeadQuality {
+            lead: "V5".into(),
+            flags: vec![QualityFlag::Flat { share: 0.6 }, QualityFlag::MainsNoise { hz: 50.0, share: 0.2 }],
+        }];
+        assert_eq!(quality_text(&e), "V5 flat · V5 mains noise");
+        assert!(lead_quality_text(&e, "V5").starts_with("flat for 60 % of the recording"));
+        assert_eq!(lead_quality_text(&e, "MLII"), "");
     }
 }
 

@@ -54,9 +54,66 @@ pub fn derive_limb_leads(record: &mut Record) -> Vec<&'static str> {
     added
 }
 
+/// Would [`complete_limb_leads`] add a lead: two of I, II, III are there and one of the six limb leads is not?
+pub fn can_complete(record: &Record) -> bool {
+    let has = |name: &str| lead_index(record, name).is_some();
+    let two_of_three = [has("I"), has("II"), has("III")].iter().filter(|h| **h).count() >= 2;
+    two_of_three && ["I", "II", "III", "aVR", "aVL", "aVF"].iter().any(|l| !has(l))
+}
+
+/// Like [`derive_limb_leads`], from any two of I, II and III: a missing I or II is first derived from the other
+/// two (Einthoven: I = II − III, II = I + III), then III, aVR, aVL and aVF. Returns every name added.
+pub fn complete_limb_leads(record: &mut Record) -> Vec<&'static str> {
+    let (i, ii, iii) = (lead_index(record, "I"), lead_index(record, "II"), lead_index(record, "III"));
+    let first: Option<(&'static str, Vec<f32>, usize)> = match (i, ii, iii) {
+        (None, Some(b), Some(c)) if record.leads[b].samples_mv.len() == record.leads[c].samples_mv.len() => {
+            let samples = record.leads[b].samples_mv.iter().zip(&record.leads[c].samples_mv).map(|(x, y)| x - y).collect();
+            Some(("I", samples, b.min(c)))
+        }
+        (Some(a), None, Some(c)) if record.leads[a].samples_mv.len() == record.leads[c].samples_mv.len() => {
+            let samples = record.leads[a].samples_mv.iter().zip(&record.leads[c].samples_mv).map(|(x, y)| x + y).collect();
+            Some(("II", samples, a + 1))
+        }
+        _ => None,
+    };
+    let mut added = Vec::new();
+    if let Some((name, samples_mv, at)) = first {
+        record.leads.insert(at, Lead { name: name.to_string(), samples_mv });
+        record.comments.push(format!(
+            "ecglens: lead {name} derived by Einthoven's law ({}); the file does not store it",
+            if name == "I" { "I = II − III" } else { "II = I + III" }
+        ));
+        added.push(name);
+    }
+    added.extend(derive_limb_leads(record));
+    added
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn completes_from_any_two_of_the_three() {
+        let lead = |n: &str, s: Vec<f32>| Lead { name: n.into(), samples_mv: s };
+        let mut r = Record {
+            name: "r".into(),
+            sample_rate_hz: 250.0,
+            leads: vec![lead("II", vec![2.0, -0.5]), lead("III", vec![1.0, -1.0])],
+            comments: vec![],
+        };
+        assert_eq!(complete_limb_leads(&mut r), vec!["I", "aVR", "aVL", "aVF"]);
+        assert_eq!(r.lead("I").unwrap().samples_mv, vec![1.0, 0.5]);
+        assert!(r.comments[0].contains("I = II − III"), "{:?}", r.comments);
+        let mut r = Record { leads: vec![lead("I", vec![1.0]), lead("III", vec![1.0])], ..r.clone() };
+        assert_eq!(complete_limb_leads(&mut r)[0], "II");
+        assert_eq!(r.lead("II").unwrap().samples_mv, vec![2.0]);
+        let names: Vec<&str> = r.leads.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["I", "II", "III", "aVR", "aVL", "aVF"]);
+        // One limb lead: nothing follows.
+        let mut single = Record { leads: vec![lead("II", vec![1.0])], ..r.clone() };
+        assert!(complete_limb_leads(&mut single).is_empty());
+    }
 
     #[test]
     fn derives_the_four_limb_leads_in_order() {

@@ -42,8 +42,14 @@ pub fn canonical_lead_name(raw: &str) -> Option<&'static str> {
     })
 }
 
+/// The standard name of a lead when it has one ("AVR" → "aVR"), else its own name trimmed ("MLII").
+pub fn display_name(raw: &str) -> String {
+    canonical_lead_name(raw).map_or_else(|| raw.trim().to_string(), str::to_string)
+}
+
 /// Index into `record.leads` of lead `wanted` (any accepted spelling), or `None` when the record lacks it. If a
 /// record holds the same lead twice, the first is taken.
+
 pub fn lead_index(record: &Record, wanted: &str) -> Option<usize> {
     let wanted = canonical_lead_name(wanted)?;
     record.leads.iter().position(|lead| canonical_lead_name(&lead.name) == Some(wanted))

@@ -31,6 +31,7 @@ pub mod numpy;
 pub mod open;
 pub mod options;
 pub mod philips;
+pub mod quality;
 pub mod resample;
 pub mod scp;
 pub mod sniff;
@@ -178,8 +179,6 @@ pub enum SignalError {
         expected_bytes: usize,
         actual_bytes: usize,
     },
-    #[error("{file} does not match its header {header}: lead {lead} adds up to checksum {actual}, the header says {expected}; the file is corrupt or belongs to another recording")]
-    ChecksumMismatch { file: String, header: String, lead: String, expected: i64, actual: i64 },
     #[error("{file}: lead {lead} has {count} of {n_samples} samples marked invalid (no signal; the first at {first_time_s:.3} s) — too many to fill in")]
     InvalidSamples { file: String, lead: String, count: usize, n_samples: usize, first_time_s: f64 },
     #[error("{file} is too large for ecglens: {message}")]

@@ -44,10 +44,7 @@ pub fn open_with<'a>(
     options: &ReadOptions,
 ) -> Result<Opened, SignalError> {
     match sniff::sniff(file, bytes, bytes.len() as u64) {
-        Sniffed::Known(Format::Wfdb) => {
-            let record = wfdb::read_record_slices(bytes, sibling)?;
-            Ok(Opened { record, source: SourceInfo::new(Format::Wfdb, ""), patient: PatientIdentity::default() })
-        }
+        Sniffed::Known(Format::Wfdb) => Ok(wfdb_opened(wfdb::read_record_slices(bytes, sibling)?)),
         Sniffed::Known(format) => read_as_with(format, file, bytes, options),
         Sniffed::Unknown { looks_like } => Err(SignalError::Unrecognised { file: file.to_string(), looks_like }),
     }
@@ -60,8 +57,6 @@ pub fn open_with<'a>(
 pub fn open_path(path: &std::path::Path) -> Result<Opened, SignalError> {
     use std::io::Read;
     let name = path.display().to_string();
-    let wfdb_opened =
-        |record| Opened { record, source: SourceInfo::new(Format::Wfdb, ""), patient: PatientIdentity::default() };
     if sniff::is_wfdb_header_name(&name) {
         return wfdb::read_record_file(path).map(wfdb_opened);
     }
@@ -82,6 +77,16 @@ pub fn open_path(path: &std::path::Path) -> Result<Opened, SignalError> {
         });
     }
     open(&name, &bytes, &|_| None)
+}
+
+/// A WFDB record as an [`Opened`]: the reader's own notes that warn (a checksum mismatch, joined segments, filled-in
+/// samples) become warnings, and implausible amplitudes are flagged.
+pub fn wfdb_opened(record: super::Record) -> Opened {
+    let mut source = SourceInfo::new(Format::Wfdb, "");
+    source.warnings = record.comments.iter().filter(|c| c.starts_with("ecglens:")).cloned().collect();
+    let mut opened = Opened { record, source, patient: PatientIdentity::default() };
+    plausibility(&mut opened);
+    opened
 }
 
 /// Reads `bytes` with the reader of `format` (a single-file format; WFDB needs [`open`]).
@@ -114,12 +119,29 @@ pub fn read_as_with(format: Format, file: &str, bytes: &[u8], options: &ReadOpti
     Ok(opened)
 }
 
-/// Warns of amplitudes no ECG has (a wrong unit or gain in the file), without changing them.
+/// Warns of amplitudes no ECG has (a wrong unit or gain in the file: [`quality`](super::quality)), without
+/// changing them: one warning naming the leads, with the likely factor.
 fn plausibility(opened: &mut Opened) {
-    let peak = opened.record.leads.iter().flat_map(|l| l.samples_mv.iter()).fold(0.0f32, |m, v| m.max(v.abs()));
-    if peak > 50.0 {
+    use super::quality::{lead_flags, QualityFlag};
+    let rate = opened.record.sample_rate_hz;
+    let mut flagged: Vec<(String, QualityFlag)> = Vec::new();
+    for lead in &opened.record.leads {
+        if let Some(flag) =
+            lead_flags(&lead.samples_mv, rate).into_iter().find(|f| matches!(f, QualityFlag::ImplausibleAmplitude { .. }))
+        {
+            flagged.push((lead.name.clone(), flag));
+        }
+    }
+    if let Some((_, flag)) = flagged.first() {
+        let names: Vec<&str> = flagged.iter().map(|(n, _)| n.as_str()).collect();
+        let leads = if flagged.len() == opened.record.leads.len() {
+            "every lead".to_string()
+        } else {
+            format!("lead(s) {}", names.join(", "))
+        };
         opened.source.warnings.push(format!(
-            "ecglens: amplitudes reach {peak:.0} mV, far beyond any ECG (a few mV): the file's gain or units are probably wrong"
+            "ecglens: implausible amplitude in {leads}: {}. The file's gain or units are probably wrong; the trace is shown as the file says",
+            flag.describe()
         ));
     }
 }

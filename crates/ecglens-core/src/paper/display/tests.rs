@@ -55,6 +55,8 @@ fn explanation() -> Explanation {
             ],
         }],
         source: None,
+        withheld: None,
+        quality: Vec::new(),
     }
 }
 

@@ -10,6 +10,8 @@ pub struct Header {
     pub record_name: String,
     /// `Some(n)` for a multi-segment record (`name/n`), which [`read_record`] refuses.
     pub n_segments: Option<usize>,
+    /// A multi-segment record's segments: name (`~` for a stretch without signal) and length in samples.
+    pub segments: Vec<(String, usize)>,
     pub n_signals: usize,
     /// Sampling frequency per signal (250 if the header omits it, as in the WFDB spec).
     pub sample_rate_hz: f64,
@@ -192,7 +194,29 @@ pub(super) fn parse_header_named(file: &str, text: &str) -> Result<Header, Signa
     let base_date = tok.get(5).map(|s| s.to_string());
 
     let mut signals = Vec::with_capacity(n_signals);
-    if n_segments.is_none() {
+    let mut segments = Vec::new();
+    if let Some(k) = n_segments {
+        let seg_lines = &lines[1..];
+        if seg_lines.len() < k {
+            return Err(syntax(
+                rec_line_no,
+                format!("the record line announces {k} segments but only {} segment lines follow", seg_lines.len()),
+            ));
+        }
+        for &(line_no, l) in seg_lines.iter().take(k) {
+            let mut t = l.split_whitespace();
+            let (Some(name), Some(n)) = (t.next(), t.next()) else {
+                return Err(syntax(line_no, "a segment line needs a segment name and its number of samples".into()));
+            };
+            let n = n
+                .parse::<usize>()
+                .map_err(|_| syntax(line_no, format!("the segment length {n:?} is not a whole number")))?;
+            if name.contains('/') || name.contains("..") {
+                return Err(syntax(line_no, format!("the segment name {name:?} may not name a folder")));
+            }
+            segments.push((name.to_string(), n));
+        }
+    } else {
         let sig_lines = &lines[1..];
         if sig_lines.len() < n_signals {
             return Err(syntax(
@@ -210,6 +234,7 @@ pub(super) fn parse_header_named(file: &str, text: &str) -> Result<Header, Signa
     Ok(Header {
         record_name,
         n_segments,
+        segments,
         n_signals,
         sample_rate_hz,
         counter_freq_hz,

@@ -5,8 +5,9 @@
 //! and several files; byte offsets (`+N`); the record line's optional segment count, counter frequency
 //! (`500/1`, `360/1(0)`), sample count, time and date; the signal line's optional gain, baseline, units,
 //! ADC resolution and zero, initial value, checksum, block size and description; `#` comment lines.
-//! Refused with a clear error: multi-segment records, several samples per frame, skew, compressed
-//! formats (508/516/524) and anything else.
+//! Multi-segment records (fixed and variable layout, `~` null segments) read each segment's header and join them.
+//! Refused with a clear error: several samples per frame, skew, compressed formats (508/516/524) and anything
+//! else.
 //!
 //! Conversion to millivolts: `(adu - baseline) / gain`, scaled by the physical units (`mV` = 1, `uV`/`µV`
 //! = 1/1000, `V` = 1000, `nV` = 1/10⁶). A missing or zero gain means 200 ADU per unit; a missing baseline
@@ -18,15 +19,15 @@
 //! samples (the nearest valid value at the ends) and a comment starting with `ecglens:` says how many;
 //! more than that, or a lead with no valid sample, is an [`SignalError::InvalidSamples`] error naming the lead.
 //!
-//! The header's checksums, when present, are verified: a mismatch means the signal file does not belong to
-//! the header (or is corrupt) and is an error. A signal file longer than the header says is accepted (only
+//! The header's checksums, when present, are verified: a mismatch is a warning in the record's comments
+//! (starting [`read::CHECKSUM_WARNING`]), not a refusal, as in wfdb-python (CinC 2017's headers write 0). A signal file longer than the header says is accepted (only
 //! the samples the header promises are read); a shorter one is an error. If the header does not give the
 //! number of samples, it is taken from the size of the first signal file.
 
 mod annotations;
 mod formats;
 mod header;
-mod read;
+pub mod read;
 #[cfg(test)]
 mod tests;
 

@@ -59,18 +59,110 @@ fn read_record_cow<'a>(
     read_record_from_header(&header, dat)
 }
 
-/// Reads the signals a parsed header describes (see [`read_record`]).
+/// The start of the warning a checksum mismatch leaves in the record's comments.
+pub const CHECKSUM_WARNING: &str = "ecglens: checksum mismatch:";
+
+/// Reads the signals a parsed header describes (see [`read_record`]). A multi-segment header reads each
+/// segment's own header (`<segment>.hea`, looked up through `dat` like the signal files) and joins them.
 pub fn read_record_from_header<'a>(
+    header: &Header,
+    dat: &dyn Fn(&str) -> Option<Cow<'a, [u8]>>,
+) -> Result<Record, SignalError> {
+    if header.n_segments.is_some() {
+        return read_multi_segment(header, dat);
+    }
+    read_single_segment(header, dat)
+}
+
+/// A multi-segment record: segments in order, each a single-segment record of its own (`~` = a stretch with no
+/// signal). The leads are those of the layout segment (a first segment of length 0, as in MIMIC's variable
+/// layout) or else of the first segment; a lead absent from a segment, and a `~` segment, are drawn at 0 mV
+/// there, and a warning says where.
+fn read_multi_segment<'a>(
+    header: &Header,
+    dat: &dyn Fn(&str) -> Option<Cow<'a, [u8]>>,
+) -> Result<Record, SignalError> {
+    let hea = format!("{}.hea", header.record_name);
+    let fs = header.sample_rate_hz;
+    let mut segments = Vec::with_capacity(header.segments.len());
+    let mut names: Vec<String> = Vec::new();
+    for (i, (name, n)) in header.segments.iter().enumerate() {
+        if name == "~" {
+            segments.push((name.clone(), None, *n));
+            continue;
+        }
+        let file = format!("{name}.hea");
+        let bytes = dat(&file).ok_or_else(|| SignalError::MissingSignalFile { header: hea.clone(), file: file.clone() })?;
+        let seg_header = parse_header_named(&file, header_text(&bytes)?)?;
+        if seg_header.n_segments.is_some() {
+            return Err(SignalError::Unsupported { file, message: "a segment that is itself multi-segment".into() });
+        }
+        if (seg_header.sample_rate_hz - fs).abs() > 1e-9 {
+            return Err(SignalError::Unsupported {
+                file,
+                message: format!("the segment is sampled at {} Hz, the record at {fs} Hz", seg_header.sample_rate_hz),
+            });
+        }
+        if *n == 0 || (i == 0 && name.ends_with("_layout")) {
+            // The layout segment names the signals and holds no samples.
+            names = seg_header.signals.iter().enumerate().map(|(k, s)| lead_label(k, s)).collect();
+            continue;
+        }
+        let record = read_single_segment(&seg_header, dat)?;
+        if names.is_empty() {
+            names = record.leads.iter().map(|l| l.name.clone()).collect();
+        }
+        segments.push((name.clone(), Some(record), *n));
+    }
+    let total: usize = segments.iter().map(|(_, _, n)| *n).fold(0usize, usize::saturating_add);
+    check_size(&hea, names.len(), total as u64, fs)?;
+    let mut leads: Vec<Lead> =
+        names.iter().map(|name| Lead { name: name.clone(), samples_mv: Vec::with_capacity(total) }).collect();
+    let mut comments = header.comments.clone();
+    let mut at = 0usize;
+    for (name, record, n) in segments {
+        let start_s = at as f64 / fs;
+        match &record {
+            None => comments.push(format!(
+                "ecglens: no signal from {start_s:.1} s for {:.1} s (null segment): drawn at 0 mV",
+                n as f64 / fs
+            )),
+            Some(r) => comments.extend(r.comments.iter().filter(|c| c.starts_with("ecglens:")).cloned()),
+        }
+        for lead in &mut leads {
+            let found = record.as_ref().and_then(|r| r.leads.iter().find(|l| l.name == lead.name));
+            match found {
+                Some(l) => {
+                    lead.samples_mv.extend(l.samples_mv.iter().take(n));
+                    let short = n.saturating_sub(l.samples_mv.len());
+                    lead.samples_mv.extend(std::iter::repeat_n(0.0, short));
+                }
+                None => {
+                    if record.is_some() {
+                        comments.push(format!(
+                            "ecglens: lead {} is absent from segment {name} ({start_s:.1} s for {:.1} s): drawn at 0 mV",
+                            lead.name,
+                            n as f64 / fs
+                        ));
+                    }
+                    lead.samples_mv.extend(std::iter::repeat_n(0.0, n));
+                }
+            }
+        }
+        at += n;
+    }
+    comments.push(format!("ecglens: multi-segment record of {} segments joined", header.segments.len()));
+    let record = Record { name: header.record_name.clone(), sample_rate_hz: fs, leads, comments };
+    record.validate()?;
+    Ok(record)
+}
+
+fn read_single_segment<'a>(
     header: &Header,
     dat: &dyn Fn(&str) -> Option<Cow<'a, [u8]>>,
 ) -> Result<Record, SignalError> {
     let hea = format!("{}.hea", header.record_name);
     let unsupported = |message: String| SignalError::Unsupported { file: hea.clone(), message };
-    if let Some(n) = header.n_segments {
-        return Err(unsupported(format!(
-            "this is a multi-segment record ({n} segments); ecglens reads single-segment records only"
-        )));
-    }
     if header.n_signals == 0 || header.signals.is_empty() {
         return Err(SignalError::NoLeads { record: header.record_name.clone() });
     }
@@ -181,13 +273,13 @@ pub fn read_record_from_header<'a>(
             if let Some(expected) = spec.checksum.filter(|_| n > 0) {
                 let sum = sum.rem_euclid(65536);
                 if sum != expected.rem_euclid(65536) {
-                    return Err(SignalError::ChecksumMismatch {
-                        file: spec.file_name.clone(),
-                        header: hea.clone(),
-                        lead,
-                        expected,
-                        actual: if sum >= 32768 { sum - 65536 } else { sum },
-                    });
+                    // wfdb-python (and WFDB's own tools) read such records: a warning, not a refusal. CinC 2017's
+                    // records write 0 as the checksum.
+                    comments.push(format!(
+                        "{CHECKSUM_WARNING} lead {lead} in {} adds up to {}, the header says {expected}: the file may be corrupt or belong to another recording (read anyway, as wfdb-python does)",
+                        spec.file_name,
+                        if sum >= 32768 { sum - 65536 } else { sum },
+                    ));
                 }
             }
             if mv_per_unit.is_none() {

@@ -100,9 +100,39 @@ fn checksum_verified() {
     assert!(one_file(hea_ok, fmt16(&[1, 2, 3])).is_ok());
     let hea_neg = "r 1 100 2\nr.dat 16 1 16 0 0 -3 0 I\n";
     assert!(one_file(hea_neg, fmt16(&[-1, -2])).is_ok());
-    let e = one_file("r 1 100 3\nr.dat 16 1 16 0 0 7 0 I\n", fmt16(&[1, 2, 3])).unwrap_err();
-    assert!(matches!(e, SignalError::ChecksumMismatch { .. }), "{e}");
-    assert!(e.to_string().contains("lead I"), "{e}");
+    // A mismatch (CinC 2017 writes 0) is read, as wfdb-python reads it, with a warning naming the lead.
+    let r = one_file("r 1 100 3\nr.dat 16 1 16 0 0 0 0 I\n", fmt16(&[1, 2, 3])).unwrap();
+    assert_eq!(r.leads[0].samples_mv.len(), 3);
+    let warning = r.comments.iter().find(|c| c.starts_with(super::read::CHECKSUM_WARNING)).unwrap();
+    assert!(warning.contains("lead I in r.dat adds up to 6, the header says 0"), "{warning}");
+}
+
+#[test]
+fn multi_segment_records_are_joined() {
+    // A layout segment naming I and II, a segment with both, a null stretch, a segment with II only.
+    let files: std::collections::HashMap<&str, Vec<u8>> = [
+        ("m.hea", b"m/4 2 100 9\nm_layout 0\ns1 3\n~ 2\ns2 4\n".to_vec()),
+        ("m_layout.hea", b"m_layout 2 100 0\n~ 16 200 16 0 0 0 0 I\n~ 16 200 16 0 0 0 0 II\n".to_vec()),
+        ("s1.hea", b"s1 2 100 3\ns1.dat 16 200 16 0 0 0 0 I\ns1.dat 16 200 16 0 0 0 0 II\n".to_vec()),
+        ("s1.dat", fmt16(&[200, 400, 200, 400, 200, 400])),
+        ("s2.hea", b"s2 1 100 4\ns2.dat 16 200 16 0 0 0 0 II\n".to_vec()),
+        ("s2.dat", fmt16(&[-200, -200, -200, -200])),
+    ]
+    .into_iter()
+    .collect();
+    let r = read_record(&files["m.hea"], &|name| files.get(name).cloned()).unwrap();
+    assert_eq!(r.n_samples(), 9);
+    assert_eq!(r.leads[0].name, "I");
+    assert_eq!(r.leads[0].samples_mv, vec![1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+    assert_eq!(r.leads[1].samples_mv, vec![2.0, 2.0, 2.0, 0.0, 0.0, -1.0, -1.0, -1.0, -1.0]);
+    let notes = r.comments.join("\n");
+    assert!(notes.contains("no signal from 0.0 s for 0.0 s (null segment)"), "{notes}");
+    assert!(notes.contains("lead I is absent from segment s2 (0.1 s for 0.0 s): drawn at 0 mV"), "{notes}");
+    // A missing segment header is named.
+    let e = read_record(&files["m.hea"], &|name| (name != "s2.hea").then(|| files.get(name).cloned()).flatten())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("s2.hea"), "{e}");
 }
 
 #[test]
@@ -207,7 +237,9 @@ fn inferred_length_and_bad_data() {
     assert!(matches!(e, SignalError::UnsupportedFormat { format: 999, .. }), "{e}");
     assert!(e.to_string().contains("V3"));
     // unsupported features
-    assert!(matches!(one_file("r/2 1 100 1\n", vec![]), Err(SignalError::Unsupported { .. })));
+    // a multi-segment header without its segment lines
+    let e = one_file("r/2 1 100 1\n", vec![]).unwrap_err().to_string();
+    assert!(e.contains("announces 2 segments but only 0 segment lines follow"), "{e}");
     assert!(matches!(one_file("r 1 100 1\nr.dat 16x2\n", vec![0; 8]), Err(SignalError::Unsupported { .. })));
     assert!(matches!(one_file("r 1 100 1\nr.dat 16:1\n", vec![0; 8]), Err(SignalError::Unsupported { .. })));
     // absurd sizes

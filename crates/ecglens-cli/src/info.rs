@@ -30,6 +30,12 @@ pub struct Info {
     pub comments: Vec<String>,
     pub warnings: Vec<String>,
     pub device: ecglens_core::signal::DeviceReport,
+    /// Signal-quality flags of the leads that have any (`ecglens_core::signal::quality`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub quality: Vec<ecglens_core::signal::quality::LeadQuality>,
+    /// Which record of a multi-record file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<ecglens_core::signal::Part>,
     /// Only with `--show-patient`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub patient: Option<ecglens_core::signal::PatientIdentity>,
@@ -58,6 +64,8 @@ impl Info {
             comments: record.comments.clone(),
             warnings: opened.source.warnings.clone(),
             device: opened.source.device.clone(),
+            quality: ecglens_core::signal::quality::assess(record),
+            part: opened.source.part.clone(),
             patient: (show_patient && !opened.patient.is_empty()).then(|| opened.patient.clone()),
         }
     }
@@ -71,6 +79,9 @@ impl Info {
         // Writing to a String cannot fail.
         writeln!(out, "{}", self.file).ok();
         writeln!(out, "  format       {format}").ok();
+        if let Some(part) = &self.part {
+            writeln!(out, "  record       {} of {}: {}", part.index + 1, part.count, part.label).ok();
+        }
         writeln!(
             out,
             "  sampling     {} Hz, {} samples per lead, {:.2} s",
@@ -82,6 +93,11 @@ impl Info {
         writeln!(out, "  {:<6} {:>9} {:>9} {:>9}", "lead", "min mV", "max mV", "mean mV").ok();
         for lead in &self.leads {
             writeln!(out, "  {:<6} {:>9.3} {:>9.3} {:>9.3}", lead.name, lead.min_mv, lead.max_mv, lead.mean_mv).ok();
+        }
+        for lead in &self.quality {
+            for flag in &lead.flags {
+                writeln!(out, "  quality      {}: {}", lead.lead, flag.describe()).ok();
+            }
         }
         for warning in &self.warnings {
             writeln!(out, "  warning      {warning}").ok();
@@ -138,6 +154,18 @@ mod tests {
             source: SourceInfo::new(Format::ScpEcg, "SCP-ECG v2.0"),
             patient: PatientIdentity { name: Some("DOE^JOHN".into()), ..Default::default() },
         }
+    }
+
+    #[test]
+    fn quality_flags_are_printed_per_lead() {
+        let mut o = opened();
+        o.record.leads.push(Lead { name: "II".into(), samples_mv: vec![0.0; 4] });
+        o.record.leads[0].samples_mv = (0..1000).map(|i| ((i % 50) as f32 - 25.0) / 25.0).collect();
+        o.record.leads[1].samples_mv = vec![0.0; 1000];
+        let info = Info::of("r.scp", &o, false);
+        let text = info.text(false);
+        assert!(text.contains("quality      II: flat for 100 % of the recording"), "{text}");
+        assert!(serde_json::to_string(&info).unwrap().contains(r#""quality":[{"lead":"II","flags":[{"flag":"flat""#));
     }
 
     #[test]

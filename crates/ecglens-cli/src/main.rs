@@ -46,6 +46,63 @@ mod cli {
         atlas: Option<PathBuf>,
     }
 
+    /// What a file cannot say about itself (a CSV's rate, a NumPy array's leads...): the questions the app asks.
+    /// Over a sidecar JSON beside the file (`x.json` for `x.npy`), which is read when present.
+    #[derive(clap::Args, Clone, Default)]
+    struct ReadArgs {
+        /// Sampling rate in Hz, for files that do not give it (CSV without a time column, NumPy, MATLAB...).
+        #[arg(long)]
+        rate: Option<f64>,
+        /// Lead names in the file's order, comma-separated (e.g. I,II,III,aVR,aVL,aVF,V1,V2,V3,V4,V5,V6).
+        #[arg(long, value_delimiter = ',')]
+        leads: Option<Vec<String>>,
+        /// Unit of the file's numbers: mV, uV, V, or raw:ADU_PER_MV (e.g. raw:1000).
+        #[arg(long, value_parser = parse_units)]
+        units: Option<signal::Units>,
+        /// Only record N (0-based) of a file that holds several (a NumPy batch, an HDF5 file of exams);
+        /// default: every record.
+        #[arg(long)]
+        item: Option<usize>,
+    }
+
+    impl ReadArgs {
+        fn options(&self, item: usize) -> signal::ReadOptions {
+            signal::ReadOptions {
+                sample_rate_hz: self.rate,
+                leads: self.leads.clone(),
+                units: self.units,
+                item,
+                window: None,
+            }
+        }
+    }
+
+    fn parse_units(text: &str) -> Result<signal::Units, String> {
+        if let Some(gain) = text.strip_prefix("raw:") {
+            return match gain.parse::<f64>() {
+                Ok(g) if g.is_finite() && g > 0.0 => Ok(signal::Units::Raw(g)),
+                _ => Err(format!("raw:{gain}: the gain must be a positive number of ADC units per mV")),
+            };
+        }
+        signal::Units::parse(text).ok_or_else(|| format!("{text}: expected mV, uV, V or raw:ADU_PER_MV"))
+    }
+
+    /// Opens a file with the user's answers: every record of a multi-record file (or only `--item`), in order.
+    fn open_records(path: &Path, read: &ReadArgs) -> Vec<Result<Opened, String>> {
+        let message = |e: signal::SignalError| signal::open::message_for(&path.display().to_string(), &e);
+        let first_item = read.item.unwrap_or(0);
+        let first = signal::open::open_path_with(path, &read.options(first_item)).map_err(message);
+        let count = match (&first, read.item) {
+            (Ok(opened), None) => opened.source.part.as_ref().map_or(1, |p| p.count),
+            _ => 1,
+        };
+        let mut out = vec![first];
+        for item in 1..count {
+            out.push(signal::open::open_path_with(path, &read.options(item)).map_err(message));
+        }
+        out
+    }
+
     #[derive(Subcommand)]
     enum Command {
         /// Fit the clusters (atlas) and the surrogate over a reference set, and evaluate them.
@@ -86,6 +143,8 @@ mod cli {
         Explain {
             #[arg(required = true)]
             records: Vec<PathBuf>,
+            #[command(flatten)]
+            read: ReadArgs,
             /// Write the CSV here instead of standard output.
             #[arg(long)]
             out: Option<PathBuf>,
@@ -98,6 +157,8 @@ mod cli {
         Info {
             #[arg(required = true)]
             files: Vec<PathBuf>,
+            #[command(flatten)]
+            read: ReadArgs,
             /// One JSON object per record, one per line.
             #[arg(long)]
             json: bool,
@@ -188,10 +249,10 @@ mod cli {
             Engine::new(&onnx, &card, atlas_bytes.as_deref()).with_context(|| context.display().to_string())
         };
         match cli.command {
-            Command::Explain { records, out, logits } => {
-                explain(&engine(Atlas::Required)?, &records, out.as_deref(), logits.as_deref())
+            Command::Explain { records, read, out, logits } => {
+                explain(&engine(Atlas::Required)?, &records, &read, out.as_deref(), logits.as_deref())
             }
-            Command::Info { files, json, show_patient } => info_command(&files, json, show_patient),
+            Command::Info { files, read, json, show_patient } => info_command(&files, &read, json, show_patient),
             Command::Fit { data, ludb, k, out, max_rows } => {
                 let out = out.unwrap_or(atlas_path.clone());
                 fit_command(engine(Atlas::None)?, &data, ludb.as_deref(), &k, &out, max_rows)
@@ -212,17 +273,12 @@ mod cli {
         None,
     }
 
-    /// Opens any supported file; the message names the file.
-    fn open(path: &Path) -> Result<Opened, String> {
-        signal::open_path(path).map_err(|e| signal::open::message_for(&path.display().to_string(), &e))
-    }
-
-    fn info_command(files: &[PathBuf], json: bool, show_patient: bool) -> Result<()> {
+    fn info_command(files: &[PathBuf], read: &ReadArgs, json: bool, show_patient: bool) -> Result<()> {
         let mut failures = Vec::new();
         let mut stdout = std::io::stdout().lock();
-        for path in files {
+        for (path, opened) in files.iter().flat_map(|p| open_records(p, read).into_iter().map(move |o| (p, o))) {
             let name = path.display().to_string();
-            match open(path) {
+            match opened {
                 Ok(opened) => {
                     let info = Info::of(&name, &opened, show_patient);
                     if json {
@@ -352,20 +408,29 @@ mod cli {
         }
     }
 
-    fn explain(engine: &Engine, records: &[PathBuf], out: Option<&Path>, logits: Option<&Path>) -> Result<()> {
+    fn explain(
+        engine: &Engine,
+        records: &[PathBuf],
+        read: &ReadArgs,
+        out: Option<&Path>,
+        logits: Option<&Path>,
+    ) -> Result<()> {
         let mut csv = String::from(ecglens_core::explain::CSV_HEADER);
         csv.push('\n');
         let mut probabilities = Vec::new();
         let mut failures = Vec::new();
         let bar = (records.len() > 1).then(|| fit::progress(records.len(), "explain"));
-        for path in records {
+        for (path, opened) in records.iter().flat_map(|p| open_records(p, read).into_iter().map(move |o| (p, o))) {
             if let Some(bar) = &bar {
                 bar.inc(1);
             }
-            let result = open(path).and_then(|opened| {
+            let result = opened.and_then(|opened| {
                 let mut explanation = engine.explain(&opened.record).map_err(|e| format!("{}: {e}", path.display()))?;
-                if opened.source.format != Format::Wfdb {
+                if opened.source.format != Format::Wfdb || !opened.source.warnings.is_empty() {
                     explanation.source = Some(opened.source);
+                }
+                if let Some(reason) = &explanation.withheld {
+                    eprintln!("ecglens: {}: {reason}", path.display());
                 }
                 Ok(explanation)
             });

@@ -90,12 +90,16 @@ fn is_signal_file(name: &str) -> bool {
 /// The signal files a WFDB header names ([`wfdb::signal_file_names`]: the header's own line structure, without
 /// linking the whole parser into the page), deduplicated, in order; none that would leave the folder (`..`) and no
 /// `~` (a null signal). Whether the header is valid is for reading the record to say.
+///
+/// A multi-segment header (`name/n` on its record line) names segment records: their headers (`<segment>.hea`).
 pub fn header_signal_files(header: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(header);
+    let multi_segment = wfdb::record_line(&text).and_then(|l| l.split_whitespace().next()).is_some_and(|n| n.contains('/'));
     let mut out: Vec<String> = Vec::new();
     for name in wfdb::signal_file_names(&text) {
-        if name != "~" && !name.contains("..") && !out.iter().any(|n| n == name) {
-            out.push(name.to_string());
+        let name = if multi_segment { format!("{name}.hea") } else { name.to_string() };
+        if !name.starts_with('~') && !name.contains("..") && !out.contains(&name) {
+            out.push(name);
         }
     }
     out
@@ -149,32 +153,40 @@ pub fn plan(files: &[PickedFile], kinds: &[FileKind]) -> BatchPlan {
             true => file.name.clone(),
         }
     };
+    // Files a header names are its own, whatever they were sniffed as (CinC's `.mat` signal files); the segment
+    // headers of a multi-segment record, and their signal files, belong to the record's header.
+    let mut segment_of: HashMap<usize, usize> = HashMap::new();
     for (i, file) in files.iter().enumerate() {
-        if let FileKind::Single(format) = kind(i) {
-            used[i] = true;
-            out.planned.push(match file.size_bytes > MAX_FILE_BYTES as u64 {
-                true => Planned::Rejected {
-                    record: record_name(file),
-                    file: i,
-                    message: format!(
-                        "{}: {} is larger than the {} MB ecglens reads",
-                        file.name,
-                        mb(file.size_bytes),
-                        MAX_FILE_BYTES / 1_048_576
-                    ),
-                },
-                false => Planned::Record { record: record_name(file), header: i, files: vec![], format: *format },
-            });
-            continue;
+        if let FileKind::WfdbHeader(wanted) = kind(i) {
+            for name in wanted.iter().filter(|n| is_header(n)) {
+                let found = by_place
+                    .get(&(file.dir.as_str(), name.as_str()))
+                    .or_else(|| if file.in_folder { None } else { loose_by_name.get(name.as_str()) });
+                if let Some(&j) = found.filter(|&&j| j != i) {
+                    segment_of.insert(j, i);
+                }
+            }
         }
-        if !is_header(&file.name) {
+    }
+    let mut planned: Vec<(usize, Planned)> = Vec::new();
+    for (i, file) in files.iter().enumerate() {
+        if !is_header(&file.name) || segment_of.contains_key(&i) {
             continue;
         }
         used[i] = true;
-        let FileKind::WfdbHeader(wanted) = kind(i) else { continue };
+        let FileKind::WfdbHeader(own) = kind(i) else { continue };
         let record = record_name(file);
         let mut signals = Vec::new();
         let mut too_large = None;
+        // A multi-segment header's segment headers, then each one's signal files.
+        let mut wanted: Vec<&String> = own.iter().collect();
+        for name in own.iter().filter(|n| is_header(n)) {
+            if let Some((&j, _)) = segment_of.iter().find(|(j, &master)| master == i && files[**j].name == *name) {
+                if let FileKind::WfdbHeader(theirs) = kind(j) {
+                    wanted.extend(theirs.iter());
+                }
+            }
+        }
         for name in wanted {
             let base = name.rsplit('/').next().unwrap_or(name);
             let found = by_place
@@ -208,11 +220,55 @@ pub fn plan(files: &[PickedFile], kinds: &[FileKind]) -> BatchPlan {
                 signals.push(j);
             }
         }
-        out.planned.push(match too_large {
-            Some(message) => Planned::Rejected { record, file: i, message },
-            None => Planned::Record { record, header: i, files: signals, format: Format::Wfdb },
-        });
+        planned.push((
+            i,
+            match too_large {
+                Some(message) => Planned::Rejected { record, file: i, message },
+                None => Planned::Record { record, header: i, files: signals, format: Format::Wfdb },
+            },
+        ));
     }
+    for (i, file) in files.iter().enumerate() {
+        let FileKind::Single(format) = kind(i) else { continue };
+        if used[i] {
+            continue;
+        }
+        used[i] = true;
+        // What a file of numbers cannot say may come in a sidecar JSON beside it (`x.json` for `x.npy`).
+        let mut extra = Vec::new();
+        if format.takes_options() {
+            let sidecar = format!("{}.json", crate::signal::open::record_name(&file.name));
+            let found = by_place
+                .get(&(file.dir.as_str(), sidecar.as_str()))
+                .or_else(|| if file.in_folder { None } else { loose_by_name.get(sidecar.as_str()) })
+                .copied();
+            if let Some(j) = found.filter(|&j| !used[j]) {
+                used[j] = true;
+                extra.push(j);
+            }
+        }
+        planned.push((
+            i,
+            match file.size_bytes > MAX_FILE_BYTES as u64 {
+                true => Planned::Rejected {
+                    record: record_name(file),
+                    file: i,
+                    message: format!(
+                        "{}: {} is larger than the {} MB ecglens reads",
+                        file.name,
+                        mb(file.size_bytes),
+                        MAX_FILE_BYTES / 1_048_576
+                    ),
+                },
+                false => Planned::Record { record: record_name(file), header: i, files: extra, format: *format },
+            },
+        ));
+    }
+    for (i, _) in segment_of.iter().filter(|(j, _)| !used[**j]) {
+        used[*i] = true; // a segment header whose record is planned above
+    }
+    planned.sort_by_key(|(i, _)| *i);
+    out.planned.extend(planned.into_iter().map(|(_, p)| p));
     for (i, file) in files.iter().enumerate() {
         if used[i] {
             continue;
@@ -415,5 +471,51 @@ mod tests {
     fn unread_headers_are_used_but_not_planned() {
         let files = vec![PickedFile::loose("bad.hea", 300)];
         assert!(plan(&files, &[NR]).planned.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod research_tests {
+    use super::*;
+
+    #[test]
+    fn signal_files_named_mat_sidecars_and_segments_go_with_their_record() {
+        let files = vec![
+            PickedFile::loose("A00001.mat", 18_000),
+            PickedFile::loose("A00001.hea", 60),
+            PickedFile::loose("x_test.npy", 80_000),
+            PickedFile::loose("x_test.json", 90),
+            PickedFile::loose("m.hea", 80),
+            PickedFile::loose("m_0001.hea", 80),
+            PickedFile::loose("m_0001.dat", 4000),
+            PickedFile::loose("m_0002.hea", 80),
+            PickedFile::loose("m_0002.dat", 4000),
+        ];
+        let single = |f| FileKind::Single(f);
+        let header = |v: &[&str]| FileKind::WfdbHeader(v.iter().map(|s| s.to_string()).collect());
+        let kinds = vec![
+            single(Format::Matlab),
+            header(&["A00001.mat"]),
+            single(Format::Numpy),
+            FileKind::Unrecognised { looks_like: "a text file".into() },
+            header_of(b"m/2 1 360 2000\nm_0001 1000\nm_0002 1000\n"),
+            header(&["m_0001.dat"]),
+            FileKind::NotRead,
+            header(&["m_0002.dat"]),
+            FileKind::NotRead,
+        ];
+        let plan = plan(&files, &kinds);
+        assert_eq!(
+            plan.planned,
+            vec![
+                Planned::Record { record: "A00001".into(), header: 1, files: vec![0], format: Format::Wfdb },
+                Planned::Record { record: "x_test".into(), header: 2, files: vec![3], format: Format::Numpy },
+                Planned::Record { record: "m".into(), header: 4, files: vec![5, 7, 6, 8], format: Format::Wfdb },
+            ]
+        );
+    }
+
+    fn header_of(text: &[u8]) -> FileKind {
+        FileKind::WfdbHeader(header_signal_files(text))
     }
 }

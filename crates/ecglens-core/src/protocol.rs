@@ -13,7 +13,13 @@ pub enum Request {
     Example { id: u64, index: usize },
     /// Explain a user's record: `header` names its main file among the attached files: a WFDB `.hea`, or the one
     /// file of another format (DICOM, HL7 aECG, MUSE, Philips, SCP-ECG: recognised by content).
-    Record { id: u64, header: String },
+    /// `options`: the user's answers to what the file cannot say, and which record of a multi-record file.
+    Record {
+        id: u64,
+        header: String,
+        #[serde(default, skip_serializing_if = "is_default")]
+        options: crate::signal::ReadOptions,
+    },
     /// Switch models: the attached files (an `.onnx`, its card, optionally an atlas; see `crate::bundle`), or the
     /// site's default model again when `default` (kept in memory since start: no request).
     LoadModel { id: u64, default: bool },
@@ -40,6 +46,9 @@ pub enum Response {
     },
     /// The model of request `id` is loaded and in use from now on.
     ModelLoaded { id: u64, info: ReadyInfo },
+    /// The file of request `id` does not say something ecglens needs (its rate, lead names, units): the page asks
+    /// the user (`questions`, each with a suggestion) and sends the request again with the answers.
+    NeedsInput { id: u64, questions: Vec<crate::signal::Question>, message: String },
     /// Request `id` failed (bad file, unreadable record...): the batch goes on.
     Failed { id: u64, message: String },
     /// The worker cannot go on (model failed to load, or a panic).
@@ -63,6 +72,10 @@ pub struct ReadyInfo {
     /// The site's default model (false after the user loaded their own).
     #[serde(default = "default_true")]
     pub is_default_model: bool,
+}
+
+fn is_default(options: &crate::signal::ReadOptions) -> bool {
+    *options == crate::signal::ReadOptions::default()
 }
 
 fn default_true() -> bool {

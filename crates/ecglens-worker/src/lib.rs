@@ -17,7 +17,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Response as FetchRespons
 use ecglens_core::batch::header_signal_files;
 use ecglens_core::explain::sha256_hex;
 use ecglens_core::protocol::{parse_example_index, sibling, ReadyInfo, Request, Response};
-use ecglens_core::signal::{Format, PatientIdentity};
+use ecglens_core::signal::{Format, PatientIdentity, Question, ReadOptions, SignalError};
 use ecglens_engine::Engine;
 
 /// Files attached to a message: `(name, bytes)`.
@@ -280,22 +280,25 @@ fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
     let (id, result) = STATE.with(|s| {
         let state = s.borrow();
         let Some(state) = state.as_ref() else {
-            return (request_id(&request), Err("the engine is not loaded".to_string()));
+            return (request_id(&request), Err(Failure::Message("the engine is not loaded".to_string())));
         };
         match &request {
             Request::Example { id, index } => {
                 let result = match state.info.examples.get(*index) {
                     Some(example) => {
                         let header = example.header.clone();
-                        explain_files(&state.engine, &header, &|name| {
-                            state.example_files.get(&sibling(&header, name)).map(Vec::as_slice)
-                        })
+                        explain_files(
+                            &state.engine,
+                            &header,
+                            &|name| state.example_files.get(&sibling(&header, name)).map(Vec::as_slice),
+                            &ReadOptions::default(),
+                        )
                     }
-                    None => Err(format!("there is no example #{index}")),
+                    None => Err(Failure::Message(format!("there is no example #{index}"))),
                 };
                 (*id, result)
             }
-            Request::Record { id, header } => {
+            Request::Record { id, header, options } => {
                 let lookup = |name: &str| {
                     let base = name.rsplit('/').next().unwrap_or(name);
                     files
@@ -303,9 +306,11 @@ fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
                         .find(|(n, _)| n == name || n.rsplit('/').next() == Some(base))
                         .map(|(_, b)| b.as_slice())
                 };
-                (*id, explain_files(&state.engine, header, &lookup))
+                (*id, explain_files(&state.engine, header, &lookup, options))
             }
-            Request::TestPanic | Request::LoadModel { .. } => (0, Err("not an explanation request".into())),
+            Request::TestPanic | Request::LoadModel { .. } => {
+                (0, Err(Failure::Message("not an explanation request".into())))
+            }
         }
     });
     post(&match result {
@@ -316,8 +321,15 @@ fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
             elapsed_ms: now_ms() - t0,
             parse_ms,
         },
-        Err(message) => Response::Failed { id, message },
+        Err(Failure::Message(message)) => Response::Failed { id, message },
+        Err(Failure::NeedsInput { questions, message }) => Response::NeedsInput { id, questions, message },
     });
+}
+
+/// Why a record was not explained: a message, or questions for the user.
+enum Failure {
+    Message(String),
+    NeedsInput { questions: Vec<Question>, message: String },
 }
 
 fn request_id(request: &Request) -> u64 {
@@ -330,25 +342,37 @@ fn request_id(request: &Request) -> u64 {
 /// Reads and explains one record whose files are in memory (borrowed: a dropped `.dat` is not copied). `file` is
 /// its main file: a WFDB header (its signal files found through `lookup`) or the one file of another format, which
 /// `signal::open` recognises by content. The patient's identity comes back apart from the explanation.
+/// `options`: the user's answers, over a sidecar JSON sent with the file (`<stem>.json`).
 fn explain_files<'a>(
     engine: &Engine,
     file: &str,
     lookup: &dyn Fn(&str) -> Option<&'a [u8]>,
-) -> Result<(ecglens_core::Explanation, PatientIdentity, f64), String> {
-    let bytes = lookup(file.rsplit('/').next().unwrap_or(file))
-        .or_else(|| lookup(file))
-        .ok_or_else(|| format!("{file}: file not found"))?;
+    options: &ReadOptions,
+) -> Result<(ecglens_core::Explanation, PatientIdentity, f64), Failure> {
+    let base_name = file.rsplit('/').next().unwrap_or(file);
+    let bytes =
+        lookup(base_name).or_else(|| lookup(file)).ok_or_else(|| Failure::Message(format!("{file}: file not found")))?;
     let t0 = now_ms();
-    let opened = ecglens_core::signal::open(file, bytes, lookup)
-        .map_err(|e| ecglens_core::signal::open::message_for(file, &e))?;
+    let message = |e: &SignalError| ecglens_core::signal::open::message_for(file, e);
+    let sidecar_name = format!("{}.json", ecglens_core::signal::open::record_name(base_name));
+    let options = match lookup(&sidecar_name).filter(|_| sidecar_name != base_name) {
+        Some(json) => options.or(&ReadOptions::from_sidecar(&sidecar_name, json).map_err(|e| Failure::Message(message(&e)))?),
+        None => options.clone(),
+    };
+    let opened = ecglens_core::signal::open_with(file, bytes, lookup, &options).map_err(|e| match e {
+        SignalError::NeedsInput { ref questions, .. } => {
+            Failure::NeedsInput { questions: questions.clone(), message: message(&e) }
+        }
+        other => Failure::Message(message(&other)),
+    })?;
     let parse_ms = now_ms() - t0;
-    let mut explanation = engine.explain(&opened.record).map_err(|e| format!("{file}: {e}"))?;
+    let mut explanation = engine.explain(&opened.record).map_err(|e| Failure::Message(format!("{file}: {e}")))?;
     // LUDB-style annotation files beside a WFDB header (`<record>.ii`, ...), when they came with it.
     if opened.source.format == Format::Wfdb {
-        let base = file.rsplit('/').next().unwrap_or(file);
-        let stem = base.strip_suffix(".hea").or_else(|| base.strip_suffix(".HEA")).unwrap_or(base);
+        let stem = base_name.strip_suffix(".hea").or_else(|| base_name.strip_suffix(".HEA")).unwrap_or(base_name);
         explanation.annotations = ecglens_core::landmarks::read_lead_waves(stem, lookup);
-    } else {
+    }
+    if opened.source.format != Format::Wfdb || !opened.source.warnings.is_empty() {
         explanation.source = Some(opened.source);
     }
     Ok((explanation, opened.patient, parse_ms))

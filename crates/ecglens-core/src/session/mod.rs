@@ -5,11 +5,13 @@
 //! * [`rows`] — the batch table's rows (record, status, prediction, mean entropy, disagreement) and the progress.
 //! * [`sort`] — sorting the rows, and the cap on how many are rendered.
 //! * [`summary`] — the summary line, the predictions table, the annotations note, the model line.
+//! * [`ask`] — the form on a row whose file does not say its rate, leads or units.
 //! * [`device`] — the "From the file" panel: the device's measurements and statements, the patient toggle.
 //! * [`notice`] — the notices shown above the gallery.
 //! * [`page_state`] — `body[data-state]`, the page's state for people and for automation.
 //! * [`offline`] — the footer's line about the offline copy (`body[data-offline]`).
 
+pub mod ask;
 pub mod device;
 pub mod notice;
 pub mod offline;

@@ -9,6 +9,7 @@
 use std::collections::VecDeque;
 
 use crate::protocol::Request;
+use crate::signal::ReadOptions;
 
 /// Where the answer of a finished job goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +38,12 @@ pub struct Job<F> {
 impl<F> Job<F> {
     /// A record of the batch: `header` names the `.hea` among `files`; the row has the job's `id`.
     pub fn row(id: u64, header: String, files: Vec<(String, F)>) -> Self {
-        Job { id, target: Target::Row, request: Request::Record { id, header }, files }
+        Self::row_with(id, header, files, ReadOptions::default())
+    }
+
+    /// [`Job::row`] with the user's answers (a rate, lead names...) and which record of a multi-record file.
+    pub fn row_with(id: u64, header: String, files: Vec<(String, F)>, options: ReadOptions) -> Self {
+        Job { id, target: Target::Row, request: Request::Record { id, header, options }, files }
     }
 }
 
@@ -82,11 +88,16 @@ impl<F> JobQueue<F> {
 
     /// Queues row `row` to be explained again from its `files` (its header first), ahead of everything, in place of
     /// any example or reopened row still waiting. None (and nothing queued) when there are no files.
-    pub fn push_open(&mut self, row: u64, files: Vec<(String, F)>) -> Option<u64> {
+    pub fn push_open(&mut self, row: u64, files: Vec<(String, F)>, options: ReadOptions) -> Option<u64> {
         let header = files.first().map(|(name, _)| name.clone())?;
         let id = self.next_id();
         self.queued.retain(|job| !matches!(job.target, Target::Example(_) | Target::Open(_)));
-        self.queued.push_front(Job { id, target: Target::Open(row), request: Request::Record { id, header }, files });
+        self.queued.push_front(Job {
+            id,
+            target: Target::Open(row),
+            request: Request::Record { id, header, options },
+            files,
+        });
         Some(id)
     }
 
@@ -171,7 +182,7 @@ mod tests {
         assert_eq!(queue.next_id(), 1);
         let example = queue.push_example(0);
         let model = queue.push_model(true, vec![]);
-        let open = queue.push_open(1, vec![("a.hea".into(), ())]);
+        let open = queue.push_open(1, vec![("a.hea".into(), ())], ReadOptions::default());
         assert_eq!((example, model, open), (2, 3, Some(4)));
         assert_eq!(queue.next_id(), 5);
     }
@@ -183,7 +194,7 @@ mod tests {
         assert_eq!(queue.pending(), 3);
         let first = queue.start_next().unwrap();
         assert_eq!(first.id, ids[0]);
-        assert_eq!(first.request, Request::Record { id: ids[0], header: "r0.hea".into() });
+        assert_eq!(first.request, Request::Record { id: ids[0], header: "r0.hea".into(), options: ReadOptions::default() });
         assert!(queue.start_next().is_none(), "the worker is busy");
         assert_eq!(queue.pending(), 3, "two waiting, one running");
         assert_eq!(queue.finish(ids[0]), Some(Target::Row));
@@ -224,11 +235,11 @@ mod tests {
         let mut queue = JobQueue::<()>::new();
         let ids = with_rows(&mut queue, 1);
         queue.push_example(0);
-        queue.push_open(ids[0], vec![("r0.hea".into(), ())]);
-        let id = queue.push_open(ids[0], vec![("r0.hea".into(), ()), ("r0.dat".into(), ())]).unwrap();
+        queue.push_open(ids[0], vec![("r0.hea".into(), ())], ReadOptions::default());
+        let id = queue.push_open(ids[0], vec![("r0.hea".into(), ()), ("r0.dat".into(), ())], ReadOptions::default()).unwrap();
         assert_eq!(targets(&queue), [Target::Open(ids[0]), Target::Row]);
         let next = queue.start_next().unwrap();
-        assert_eq!(next.request, Request::Record { id, header: "r0.hea".into() });
+        assert_eq!(next.request, Request::Record { id, header: "r0.hea".into(), options: ReadOptions::default() });
         assert_eq!(next.files.len(), 2);
         assert_eq!(queue.finish(id), Some(Target::Open(ids[0])));
     }
@@ -237,7 +248,7 @@ mod tests {
     fn a_row_without_files_cannot_be_reopened() {
         let mut queue = JobQueue::<()>::new();
         queue.push_example(0);
-        assert_eq!(queue.push_open(7, vec![]), None);
+        assert_eq!(queue.push_open(7, vec![], ReadOptions::default()), None);
         assert_eq!(targets(&queue), [Target::Example(0)], "nothing replaced");
     }
 

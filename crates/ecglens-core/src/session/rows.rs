@@ -15,6 +15,8 @@ pub enum RowStatus {
     /// It could not be explained, and why.
     Failed(String),
     Cancelled,
+    /// Its file does not say what these questions ask: the row shows a form ([`super::ask`]).
+    NeedsInput { questions: Vec<crate::signal::Question>, message: String },
 }
 
 impl RowStatus {
@@ -22,6 +24,7 @@ impl RowStatus {
     pub fn label(&self) -> String {
         match self {
             RowStatus::Failed(message) => format!("error: {message}"),
+            RowStatus::NeedsInput { message, .. } => format!("needs your answer: {message}"),
             other => other.key().into(),
         }
     }
@@ -34,6 +37,7 @@ impl RowStatus {
             RowStatus::Done => "done",
             RowStatus::Failed(_) => "error",
             RowStatus::Cancelled => "cancelled",
+            RowStatus::NeedsInput { .. } => "needs_input",
         }
     }
 }
@@ -102,11 +106,21 @@ pub struct Row {
     /// Set once done.
     pub summary: Option<Arc<RowSummary>>,
     pub elapsed_ms: f64,
+    /// The answers the record is read with (the user's, a sidecar's), and which record of a multi-record file.
+    pub options: crate::signal::ReadOptions,
 }
 
 impl Row {
     pub fn queued(id: u64, name: &str) -> Self {
-        Row { id, name: name.to_string(), format: None, status: RowStatus::Queued, summary: None, elapsed_ms: 0.0 }
+        Row {
+            id,
+            name: name.to_string(),
+            format: None,
+            status: RowStatus::Queued,
+            summary: None,
+            elapsed_ms: 0.0,
+            options: Default::default(),
+        }
     }
 
     pub fn with_format(self, format: crate::signal::Format) -> Self {
@@ -126,7 +140,27 @@ impl Row {
             status: RowStatus::Failed(message),
             summary: None,
             elapsed_ms: 0.0,
+            options: Default::default(),
         }
+    }
+
+    /// The rows of the other records of a multi-record file, once its first (this row) says how many there are:
+    /// `ids` gives each new row's id. Named `<name> [k/n] <label>` from the file's own labels when known.
+    pub fn other_parts(&self, part: &crate::signal::Part, mut ids: impl FnMut() -> u64) -> Vec<Row> {
+        if part.index != 0 || self.options.item != 0 {
+            return Vec::new();
+        }
+        (1..part.count)
+            .map(|item| Row {
+                id: ids(),
+                name: format!("{} [{}/{}]", self.name, item + 1, part.count),
+                status: RowStatus::Queued,
+                summary: None,
+                elapsed_ms: 0.0,
+                options: crate::signal::ReadOptions { item, ..self.options.clone() },
+                ..self.clone()
+            })
+            .collect()
     }
 
     /// The prediction column (empty until done).
@@ -197,6 +231,31 @@ impl Progress {
     /// `done / total`.
     pub fn text(&self) -> String {
         format!("{} / {}", self.done, self.total)
+    }
+}
+
+#[cfg(test)]
+mod part_tests {
+    use super::*;
+    use crate::signal::{Format, Part};
+
+    #[test]
+    fn a_multi_record_file_gets_a_row_per_record_with_the_same_answers() {
+        let mut first = Row::queued(10, "x_test").with_format(Format::Numpy);
+        first.options.sample_rate_hz = Some(100.0);
+        let part = Part { index: 0, count: 3, label: "x_test[0]".into() };
+        let mut next = 10;
+        let rows = first.other_parts(&part, || {
+            next += 1;
+            next
+        });
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["x_test [2/3]", "x_test [3/3]"]);
+        assert_eq!(rows.iter().map(|r| (r.id, r.options.item)).collect::<Vec<_>>(), [(11, 1), (12, 2)]);
+        assert!(rows.iter().all(|r| r.options.sample_rate_hz == Some(100.0) && r.format == Some(Format::Numpy)));
+        // Only the first record spawns the others.
+        let later = Part { index: 1, ..part };
+        assert!(rows[0].other_parts(&later, || 99).is_empty());
     }
 }
 

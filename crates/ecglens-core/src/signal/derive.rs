@@ -67,11 +67,13 @@ pub fn complete_limb_leads(record: &mut Record) -> Vec<&'static str> {
     let (i, ii, iii) = (lead_index(record, "I"), lead_index(record, "II"), lead_index(record, "III"));
     let first: Option<(&'static str, Vec<f32>, usize)> = match (i, ii, iii) {
         (None, Some(b), Some(c)) if record.leads[b].samples_mv.len() == record.leads[c].samples_mv.len() => {
-            let samples = record.leads[b].samples_mv.iter().zip(&record.leads[c].samples_mv).map(|(x, y)| x - y).collect();
+            let samples =
+                record.leads[b].samples_mv.iter().zip(&record.leads[c].samples_mv).map(|(x, y)| x - y).collect();
             Some(("I", samples, b.min(c)))
         }
         (Some(a), None, Some(c)) if record.leads[a].samples_mv.len() == record.leads[c].samples_mv.len() => {
-            let samples = record.leads[a].samples_mv.iter().zip(&record.leads[c].samples_mv).map(|(x, y)| x + y).collect();
+            let samples =
+                record.leads[a].samples_mv.iter().zip(&record.leads[c].samples_mv).map(|(x, y)| x + y).collect();
             Some(("II", samples, a + 1))
         }
         _ => None,

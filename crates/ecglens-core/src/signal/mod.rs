@@ -39,10 +39,10 @@ pub mod source;
 pub mod wfdb;
 pub mod xml;
 
-pub use open::{open, open_with};
-pub use options::{ByteSource, Question, ReadOptions, TimeWindow, Units};
 #[cfg(not(target_arch = "wasm32"))]
 pub use open::open_path;
+pub use open::{open, open_with};
+pub use options::{ByteSource, Question, ReadOptions, TimeWindow, Units};
 pub use source::{DeviceReport, Event, Format, Measurement, Opened, Part, PatientIdentity, SourceInfo, WindowInfo};
 
 /// Hard limits that keep a huge or hostile file from freezing a browser tab.

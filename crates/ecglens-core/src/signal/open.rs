@@ -1,8 +1,8 @@
 //! Any supported file, from bytes: [`sniff`](super::sniff) picks the reader by content, the reader returns an
 //! [`Opened`]. The CLI and the worker both come through here.
 
-use super::sniff::{self, Sniffed};
 use super::options::ReadOptions;
+use super::sniff::{self, Sniffed};
 use super::source::{Format, Opened, PatientIdentity, SourceInfo};
 use super::{aecg, delimited, dicom, edf, hdf5, matlab, muse, numpy, philips, scp, wfdb, SignalError};
 
@@ -55,7 +55,31 @@ pub fn open_with<'a>(
 /// `.dat`, it opens the `.hea` beside it.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn open_path(path: &std::path::Path) -> Result<Opened, SignalError> {
+    open_path_with(path, &ReadOptions::default())
+}
+
+/// The sidecar JSON of a data file (`x.json` beside `x.npy`, `x.csv`...), if there is one: what the file cannot
+/// say ([`ReadOptions::from_sidecar`]). A model card (`*.card.json`) or an atlas is not a sidecar.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn sidecar_of(path: &std::path::Path) -> Result<Option<ReadOptions>, SignalError> {
+    let sidecar = path.with_extension("json");
+    if sidecar == path || !sidecar.is_file() {
+        return Ok(None);
+    }
+    let name = sidecar.display().to_string();
+    let bytes = std::fs::read(&sidecar).map_err(|e| SignalError::Io { path: name.clone(), message: e.to_string() })?;
+    ReadOptions::from_sidecar(&name, &bytes).map(Some)
+}
+
+/// [`open_path`] with the user's answers, over the sidecar's (see [`sidecar_of`]).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn open_path_with(path: &std::path::Path, options: &ReadOptions) -> Result<Opened, SignalError> {
     use std::io::Read;
+    let options = match sidecar_of(path)? {
+        Some(sidecar) => options.or(&sidecar),
+        None => options.clone(),
+    };
+    let options = &options;
     let name = path.display().to_string();
     if sniff::is_wfdb_header_name(&name) {
         return wfdb::read_record_file(path).map(wfdb_opened);
@@ -76,7 +100,7 @@ pub fn open_path(path: &std::path::Path) -> Result<Opened, SignalError> {
             message: format!("it is larger than the {} MB ecglens reads", limit / 1_048_576),
         });
     }
-    open(&name, &bytes, &|_| None)
+    open_with(&name, &bytes, &|_| None, options)
 }
 
 /// A WFDB record as an [`Opened`]: the reader's own notes that warn (a checksum mismatch, joined segments, filled-in
@@ -126,8 +150,9 @@ fn plausibility(opened: &mut Opened) {
     let rate = opened.record.sample_rate_hz;
     let mut flagged: Vec<(String, QualityFlag)> = Vec::new();
     for lead in &opened.record.leads {
-        if let Some(flag) =
-            lead_flags(&lead.samples_mv, rate).into_iter().find(|f| matches!(f, QualityFlag::ImplausibleAmplitude { .. }))
+        if let Some(flag) = lead_flags(&lead.samples_mv, rate)
+            .into_iter()
+            .find(|f| matches!(f, QualityFlag::ImplausibleAmplitude { .. }))
         {
             flagged.push((lead.name.clone(), flag));
         }

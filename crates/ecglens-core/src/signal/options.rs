@@ -222,7 +222,10 @@ impl ByteSource for OnDisk {
             return Err(SignalError::Malformed {
                 file: self.path.display().to_string(),
                 format: "file",
-                message: format!("the file ends at byte {} but {len} bytes are needed from byte {offset}: it is truncated", self.len),
+                message: format!(
+                    "the file ends at byte {} but {len} bytes are needed from byte {offset}: it is truncated",
+                    self.len
+                ),
             });
         }
         let mut buf = vec![0u8; len];

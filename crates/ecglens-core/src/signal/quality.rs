@@ -133,7 +133,10 @@ pub fn lead_flags(x: &[f32], rate_hz: f64) -> Vec<QualityFlag> {
     }
     let amplitude = robust_amplitude(x);
     if amplitude > 10.0 || amplitude < 0.01 {
-        flags.push(QualityFlag::ImplausibleAmplitude { amplitude_mv: amplitude, likely_factor: likely_factor(amplitude) });
+        flags.push(QualityFlag::ImplausibleAmplitude {
+            amplitude_mv: amplitude,
+            likely_factor: likely_factor(amplitude),
+        });
         return flags; // wander and noise thresholds are in mV: meaningless at a wrong scale
     }
     let wander = baseline_range(x, rate_hz);

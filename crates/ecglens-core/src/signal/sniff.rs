@@ -177,7 +177,9 @@ fn research_format(name: &str, head: &[u8]) -> Option<Format> {
     if head.starts_with(b"MATLAB 7.3 MAT-file") || has_hdf5_signature(head) {
         return Some(Format::Hdf5);
     }
-    if head.starts_with(b"MATLAB 5.0 MAT-file") || (head.starts_with(b"MATLAB") && head.get(126..128).is_some_and(|b| b == b"IM" || b == b"MI")) {
+    if head.starts_with(b"MATLAB 5.0 MAT-file")
+        || (head.starts_with(b"MATLAB") && head.get(126..128).is_some_and(|b| b == b"IM" || b == b"MI"))
+    {
         return Some(Format::Matlab);
     }
     if lower.ends_with(".mat") && is_matlab_v4(head) {

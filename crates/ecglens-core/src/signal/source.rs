@@ -69,6 +69,12 @@ impl Format {
         }
     }
 
+    /// Formats of bare numbers, which may need what [`super::ReadOptions`] answers (a rate, lead names, units,
+    /// which record): they take a sidecar JSON beside them.
+    pub fn takes_options(self) -> bool {
+        matches!(self, Format::Edf | Format::Csv | Format::Numpy | Format::Matlab | Format::Hdf5)
+    }
+
     /// The list of supported formats, for messages.
     pub fn supported_list() -> String {
         let mut names: Vec<&str> = Format::ALL.iter().map(|f| f.label()).collect();
@@ -216,7 +222,15 @@ pub struct Part {
 
 impl SourceInfo {
     pub fn new(format: Format, detail: impl Into<String>) -> Self {
-        SourceInfo { format, detail: detail.into(), device: DeviceReport::default(), warnings: Vec::new(), part: None, events: Vec::new(), window: None }
+        SourceInfo {
+            format,
+            detail: detail.into(),
+            device: DeviceReport::default(),
+            warnings: Vec::new(),
+            part: None,
+            events: Vec::new(),
+            window: None,
+        }
     }
 }
 

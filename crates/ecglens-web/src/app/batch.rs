@@ -7,10 +7,12 @@ use web_sys::HtmlInputElement;
 
 use super::ctx::Ctx;
 use super::intake::add_files;
-use super::jobs::{cancel, open_row};
+use super::jobs::{answer, cancel, open_row};
 use crate::files;
 use ecglens_core::session::sort::{rows_hidden_text, shown_rows};
-use ecglens_core::session::{Row, SortKey};
+use ecglens_core::session::ask::{self, Answers, UNIT_CHOICES};
+use ecglens_core::session::{Row, RowStatus, SortKey};
+use ecglens_core::signal::Question;
 
 #[component]
 pub(super) fn Batch(ctx: Ctx) -> impl IntoView {
@@ -40,7 +42,7 @@ pub(super) fn Batch(ctx: Ctx) -> impl IntoView {
             <div class="dropzone" data-testid="dropzone"
                 on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
                 on:drop=on_drop>
-                <label>"Drop ECG files or folders of them here (WFDB .hea with its .dat, DICOM, HL7 aECG, GE MUSE XML, Philips XML, SCP-ECG), or choose files: "
+                <label>"Drop ECG files or folders of them here (WFDB .hea with its .dat, DICOM, HL7 aECG, GE MUSE XML, Philips XML, SCP-ECG, EDF/BDF, CSV/TSV, NumPy .npy/.npz, MATLAB .mat, HDF5), or choose files: "
                     <input type="file" multiple data-testid="file-input" on:change=on_files />
                 </label>
                 <label>" or a whole folder: "
@@ -84,6 +86,7 @@ fn BatchTable(ctx: Ctx) -> impl IntoView {
                 <th>{sort_button(ctx, SortKey::Prediction, "Prediction", "sort-prediction")}</th>
                 <th>{sort_button(ctx, SortKey::Entropy, "Mean entropy", "sort-entropy")}</th>
                 <th>{sort_button(ctx, SortKey::Disagreement, "Disagreement", "sort-disagreement")}</th>
+                <th>"Notes"</th>
                 <th>{sort_button(ctx, SortKey::Status, "Status", "sort-status")}</th>
             </tr></thead>
             <tbody data-testid="batch">
@@ -102,15 +105,56 @@ fn BatchTable(ctx: Ctx) -> impl IntoView {
                     let row_id = row.id;
                     let record_attr = row.name.clone();
                     let format = row.format_label();
+                    let notes = summary.as_ref().map(|s| s.notes.clone()).unwrap_or_default();
+                    let form = match &row.status {
+                        RowStatus::NeedsInput { questions, .. } => Some(view! { <AskForm ctx=ctx row_id=row_id questions=questions.clone() /> }),
+                        _ => None,
+                    };
                     view! {
                         <tr data-testid="batch-row" data-record=record_attr data-status=key
                             class:error=key == "error" class:clickable=done
                             on:click=move |_| if done { open_row(ctx, row_id) }>
-                            <td>{row.name}</td><td class="format" data-testid="row-format">{format}</td><td>{pred}</td><td>{ent}</td><td>{dis}</td><td class="status">{status}</td>
+                            <td>{row.name}</td><td class="format" data-testid="row-format">{format}</td><td>{pred}</td><td>{ent}</td><td>{dis}</td><td class="notes" data-testid="row-notes">{notes}</td><td class="status">{status}{form}</td>
                         </tr>
                     }
                 } />
             </tbody>
         </table>
+    }
+}
+
+/// The questions of a row whose file does not say its rate, leads or units, each filled with the reader's
+/// suggestion (`ask-form`, `ask-rate`, `ask-leads`, `ask-units`, `ask-submit`, `ask-error`).
+#[component]
+fn AskForm(ctx: Ctx, row_id: u64, questions: Vec<Question>) -> impl IntoView {
+    let start = ask::suggested(&questions);
+    let rate = RwSignal::new(start.rate.clone());
+    let leads = RwSignal::new(start.leads.clone());
+    let units = RwSignal::new(start.units.clone());
+    let error = RwSignal::new(String::new());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let answers = Answers { rate: rate.get_untracked(), leads: leads.get_untracked(), units: units.get_untracked() };
+        if let Err(message) = answer(ctx, row_id, &answers) {
+            error.set(message);
+        }
+    };
+    let text = |signal: RwSignal<Option<String>>| move |ev: leptos::ev::Event| signal.set(Some(event_target_value(&ev)));
+    view! {
+        <form class="ask" data-testid="ask-form" on:submit=submit on:click=|ev| ev.stop_propagation()>
+            {start.rate.is_some().then(|| view! {
+                <label>"Sampling rate (Hz) "<input type="number" min="1" step="any" data-testid="ask-rate" prop:value=move || rate.get().unwrap_or_default() on:input=text(rate) /></label>
+            })}
+            {start.leads.is_some().then(|| view! {
+                <label>"Leads, in order "<input type="text" data-testid="ask-leads" prop:value=move || leads.get().unwrap_or_default() on:input=text(leads) /></label>
+            })}
+            {start.units.is_some().then(|| view! {
+                <label>"Units "<select data-testid="ask-units" on:change=text(units) prop:value=move || units.get().unwrap_or_default()>
+                    {UNIT_CHOICES.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
+                </select></label>
+            })}
+            <button type="submit" data-testid="ask-submit">"Read with these"</button>
+            <span class="ask-error" data-testid="ask-error">{move || error.get()}</span>
+        </form>
     }
 }

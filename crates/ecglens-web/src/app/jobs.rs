@@ -11,7 +11,7 @@ use crate::files;
 use crate::worker_client::{PostError, WorkerClient};
 use ecglens_core::paper::View;
 use ecglens_core::protocol::{Request, Response};
-use ecglens_core::session::{notice, rows, Job, Row, RowStatus, RowSummary, Target};
+use ecglens_core::session::{ask, notice, rows, Job, Row, RowStatus, RowSummary, Target};
 use ecglens_core::signal::PatientIdentity;
 use ecglens_core::Explanation;
 
@@ -102,7 +102,8 @@ pub(super) fn request_example(ctx: Ctx, index: usize) {
 /// Explains a finished row again and shows it (ahead of a running batch, like an example).
 pub(super) fn open_row(ctx: Ctx, row_id: u64) {
     let Some(files) = ctx.row_files.with_value(|f| f.get(&row_id).cloned()) else { return };
-    if ctx.with_jobs(|jobs| jobs.push_open(row_id, files)).is_none() {
+    let options = ctx.rows.with_untracked(|rows| rows.iter().find(|r| r.id == row_id).map(|r| r.options.clone()));
+    if ctx.with_jobs(|jobs| jobs.push_open(row_id, files, options.unwrap_or_default())).is_none() {
         return;
     }
     ctx.example.set(None);
@@ -126,6 +127,58 @@ pub(super) fn switch_model(ctx: Ctx, files: Vec<File>, default: bool) {
     ctx.with_jobs(|jobs| jobs.push_model(default, files));
     ctx.notice.set(notice::LOADING_MODEL.into());
     pump(ctx);
+}
+
+/// The user answered the questions of row `row_id` (its file does not say its rate, leads or units): the record is
+/// read again with the answers; a wrong answer is shown on the row's form instead.
+pub(super) fn answer(ctx: Ctx, row_id: u64, answers: &ask::Answers) -> Result<(), String> {
+    let Some((questions, previous)) = ctx.rows.with_untracked(|rows| {
+        rows.iter().find(|r| r.id == row_id).and_then(|r| match &r.status {
+            RowStatus::NeedsInput { questions, .. } => Some((questions.clone(), r.options.clone())),
+            _ => None,
+        })
+    }) else {
+        return Ok(());
+    };
+    let options = ask::to_options(answers, &questions, &previous)?;
+    let Some(files) = ctx.row_files.with_value(|f| f.get(&row_id).cloned()) else { return Ok(()) };
+    let Some(header) = files.first().map(|(name, _)| name.clone()) else { return Ok(()) };
+    ctx.rows.update(|rows| {
+        if let Some(row) = rows.iter_mut().find(|r| r.id == row_id) {
+            row.options = options.clone();
+            row.status = RowStatus::Queued;
+        }
+    });
+    let pending = ctx.pending.get_untracked();
+    ctx.progress.update(|p| p.add(pending, 1, 0));
+    ctx.with_jobs(|jobs| jobs.push_rows([Job::row_with(row_id, header, files, options)]));
+    pump(ctx);
+    Ok(())
+}
+
+/// The first record of a multi-record file (a NumPy batch, an HDF5 file of exams) says how many it holds: a row
+/// and a job for each of the others, read with the same files and answers.
+fn add_parts(ctx: Ctx, row_id: u64, part: &ecglens_core::signal::Part) {
+    let Some(row) = ctx.rows.with_untracked(|rows| rows.iter().find(|r| r.id == row_id).cloned()) else { return };
+    let Some(files) = ctx.row_files.with_value(|f| f.get(&row_id).cloned()) else { return };
+    let Some(header) = files.first().map(|(name, _)| name.clone()) else { return };
+    let new_rows = row.other_parts(part, || ctx.next_id());
+    if new_rows.is_empty() {
+        return;
+    }
+    let new_jobs: Vec<Job<File>> = new_rows
+        .iter()
+        .map(|r| {
+            ctx.row_files.update_value(|f| {
+                f.insert(r.id, files.clone());
+            });
+            Job::row_with(r.id, header.clone(), files.clone(), r.options.clone())
+        })
+        .collect();
+    let pending = ctx.pending.get_untracked();
+    ctx.progress.update(|p| p.add(pending, new_jobs.len(), 0));
+    ctx.rows.update(|r| r.extend(new_rows));
+    ctx.with_jobs(|jobs| jobs.push_rows(new_jobs));
 }
 
 /// Cancels the batch's waiting records (the running one finishes).
@@ -213,6 +266,9 @@ fn on_response(ctx: Ctx, response: Result<Response, String>) {
                 }
                 Some(Target::Model) => {}
                 Some(Target::Row) | None => {
+                    if let Some(part) = explanation.source.as_ref().and_then(|s| s.part.as_ref()) {
+                        add_parts(ctx, id, part);
+                    }
                     let summary = Arc::new(RowSummary::of(&explanation));
                     ctx.rows.update(|rows| {
                         rows::set_done(rows, id, summary, elapsed_ms);
@@ -243,6 +299,19 @@ fn on_response(ctx: Ctx, response: Result<Response, String>) {
             }
         }
         Response::Failed { id, message } => fail_job(ctx, id, message),
+        Response::NeedsInput { id, questions, message } => match ctx.with_jobs(|jobs| jobs.finish(id)) {
+            Some(Target::Row) | None => {
+                ctx.rows.update(|rows| {
+                    rows::set_status(rows, id, RowStatus::NeedsInput { questions, message });
+                });
+                ctx.progress.update(|p| p.finish(1));
+                pump(ctx);
+            }
+            Some(_) => {
+                ctx.notice.set(message);
+                pump(ctx);
+            }
+        },
         Response::Fatal { message } => ctx.fatal.set(Some(message)),
     }
 }

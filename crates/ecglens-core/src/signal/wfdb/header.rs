@@ -98,9 +98,15 @@ fn content_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     numbered_lines(text).filter(|(_, t)| !t.is_empty() && !t.starts_with('#'))
 }
 
-/// The signal-file names of a header's signal lines (the first field of each), in order, without parsing the rest:
-/// what the page needs to gather a record's files before reading them. It reads the same lines [`parse_header`]
-/// does, so the two agree on every header that parses; on one that does not, reading the record reports why.
+/// The record line of a header (its first line that is not a comment), unparsed.
+pub fn record_line(text: &str) -> Option<&str> {
+    content_lines(text).next().map(|(_, line)| line)
+}
+
+/// The signal-file names of a header's signal lines (the first field of each; segment names in a multi-segment
+/// header), in order, without parsing the rest: what the page needs to gather a record's files before reading
+/// them. It reads the same lines [`parse_header`] does, so the two agree on every header that parses; on one that
+/// does not, reading the record reports why.
 pub fn signal_file_names(text: &str) -> impl Iterator<Item = &str> {
     content_lines(text).skip(1).filter_map(|(_, line)| line.split_whitespace().next())
 }

@@ -32,7 +32,7 @@ pub mod read;
 mod tests;
 
 pub use annotations::{annotation_symbol, read_annotations, read_annotations_named, Annotation};
-pub use header::{parse_header, signal_file_names, Header, SignalSpec};
+pub use header::{parse_header, record_line, signal_file_names, Header, SignalSpec};
 #[cfg(not(target_arch = "wasm32"))]
 pub use read::read_record_file;
 pub use read::{read_record, read_record_from_header, read_record_slices};

@@ -78,10 +78,7 @@ pub fn read_record_from_header<'a>(
 /// signal). The leads are those of the layout segment (a first segment of length 0, as in MIMIC's variable
 /// layout) or else of the first segment; a lead absent from a segment, and a `~` segment, are drawn at 0 mV
 /// there, and a warning says where.
-fn read_multi_segment<'a>(
-    header: &Header,
-    dat: &dyn Fn(&str) -> Option<Cow<'a, [u8]>>,
-) -> Result<Record, SignalError> {
+fn read_multi_segment<'a>(header: &Header, dat: &dyn Fn(&str) -> Option<Cow<'a, [u8]>>) -> Result<Record, SignalError> {
     let hea = format!("{}.hea", header.record_name);
     let fs = header.sample_rate_hz;
     let mut segments = Vec::with_capacity(header.segments.len());
@@ -92,7 +89,8 @@ fn read_multi_segment<'a>(
             continue;
         }
         let file = format!("{name}.hea");
-        let bytes = dat(&file).ok_or_else(|| SignalError::MissingSignalFile { header: hea.clone(), file: file.clone() })?;
+        let bytes =
+            dat(&file).ok_or_else(|| SignalError::MissingSignalFile { header: hea.clone(), file: file.clone() })?;
         let seg_header = parse_header_named(&file, header_text(&bytes)?)?;
         if seg_header.n_segments.is_some() {
             return Err(SignalError::Unsupported { file, message: "a segment that is itself multi-segment".into() });

@@ -174,7 +174,7 @@ mod tests {
         let le: Vec<u8> = [-245i16, 16, 237, 7].iter().flat_map(|v| v.to_le_bytes()).collect();
         let mut f = write_matrix(false, 30, 2, 2, "val", &le);
         f.extend(write_matrix(false, 0, 1, 1, "fs", &500f64.to_le_bytes()));
-        f.extend(write_matrix(false, 51, 1, 2, "id", &[b'a', b'b']));
+        f.extend(write_matrix(false, 51, 1, 2, "id", b"ab"));
         let (vars, big) = parse(&f).unwrap();
         assert!(!big);
         let Value::Numeric(n) = &vars[0].value else { panic!() };

@@ -61,6 +61,7 @@ pub(super) enum MatError {
 }
 
 impl MatError {
+    #[cfg(test)]
     pub fn message(&self) -> &str {
         match self {
             MatError::Malformed(m) | MatError::TooLarge(m) | MatError::Unsupported(m) => m,
@@ -104,6 +105,9 @@ struct Parsed<'a> {
 }
 
 fn parse(bytes: &[u8]) -> Result<Parsed<'_>, MatError> {
+    if bytes.is_empty() {
+        return Err(MatError::Malformed("the file is empty".into()));
+    }
     let version_73 = bytes.get(124..128).is_some_and(|v| v == [0, 2, b'I', b'M'] || v == [2, 0, b'M', b'I']);
     let hdf5_at_512 = bytes.get(512..520) == Some(crate::signal::sniff::HDF5_SIGNATURE.as_slice());
     if bytes.starts_with(b"MATLAB 7.3") || version_73 || hdf5_at_512 {
@@ -444,7 +448,7 @@ fn build(file: &str, parsed: &Parsed, options: &ReadOptions) -> Result<Opened, S
 
     // Lead names: the file's, else the user's; they also say which dimension is the leads.
     let file_names =
-        find(target.entry, &parsed.variables, &LEAD_NAMES).and_then(|(n, v)| names_of(&v).map(|names| (n, names)));
+        find(target.entry, &parsed.variables, &LEAD_NAMES).and_then(|(n, v)| names_of(v).map(|names| (n, names)));
     let hint = file_names.as_ref().map(|(_, n)| n.len()).or(options.leads.as_ref().map(Vec::len));
     let rows_are_leads = matches!(target.role, Role::Cinc | Role::Cpsc);
     let layout = layout(path, &target.array.dims, hint, rows_are_leads).map_err(mal)?;

@@ -272,7 +272,7 @@ mod tests {
         assert_eq!(v.text_rows().unwrap(), vec!["I", "aVR"]);
         let s = Value::Char { dims: vec![1, 6], chars: "500 Hz".chars().collect() };
         assert_eq!(s.as_scalar(), Some(500.0));
-        assert_eq!(element_count(&[usize::MAX, 2]).unwrap_err().message().contains("more elements"), true);
+        assert!(element_count(&[usize::MAX, 2]).unwrap_err().message().contains("more elements"));
         assert_eq!(shape(&[12, 5000]), "12 × 5000");
     }
 }

@@ -17,8 +17,13 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Response as FetchRespons
 use ecglens_core::batch::header_signal_files;
 use ecglens_core::explain::sha256_hex;
 use ecglens_core::protocol::{parse_example_index, sibling, ReadyInfo, Request, Response};
-use ecglens_core::signal::{Format, PatientIdentity, Question, ReadOptions, SignalError};
+use ecglens_core::signal::{window, Format, PatientIdentity, Question, ReadOptions, SignalError, TimeWindow};
 use ecglens_engine::Engine;
+
+thread_local! {
+    /// The last long recording read (key: file, size and answers), so that its windows are not decoded again.
+    static LAST_RECORD: RefCell<Option<(String, ecglens_core::signal::Opened)>> = const { RefCell::new(None) };
+}
 
 /// Files attached to a message: `(name, bytes)`.
 type Files = Vec<(String, Vec<u8>)>;
@@ -359,12 +364,32 @@ fn explain_files<'a>(
         Some(json) => options.or(&ReadOptions::from_sidecar(&sidecar_name, json).map_err(|e| Failure::Message(message(&e)))?),
         None => options.clone(),
     };
-    let opened = ecglens_core::signal::open_with(file, bytes, lookup, &options).map_err(|e| match e {
-        SignalError::NeedsInput { ref questions, .. } => {
-            Failure::NeedsInput { questions: questions.clone(), message: message(&e) }
+    // A long recording is read once and kept while its windows are explained, one request each.
+    let key = format!("{file}|{}|{:?}|{:?}|{:?}|{}", bytes.len(), options.sample_rate_hz, options.leads, options.units, options.item);
+    let cached = LAST_RECORD.with(|c| c.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, o)| o.clone()));
+    let whole = match cached {
+        Some(opened) => opened,
+        None => {
+            let whole_options = ReadOptions { window: None, ..options.clone() };
+            let opened = ecglens_core::signal::open_with(file, bytes, lookup, &whole_options).map_err(|e| match e {
+                SignalError::NeedsInput { ref questions, .. } => {
+                    Failure::NeedsInput { questions: questions.clone(), message: message(&e) }
+                }
+                other => Failure::Message(message(&other)),
+            })?;
+            let long = opened.record.duration_s() > window::LONG_RECORD_S;
+            LAST_RECORD.with(|c| *c.borrow_mut() = long.then(|| (key, opened.clone())));
+            opened
         }
-        other => Failure::Message(message(&other)),
-    })?;
+    };
+    let window_s = engine.card.input.n_samples as f64 / engine.card.input.sample_rate_hz;
+    let opened = match options.window {
+        Some(w) => window::windowed(&whole, w),
+        None if whole.record.duration_s() > window::LONG_RECORD_S => {
+            window::windowed(&whole, TimeWindow { start_s: 0.0, duration_s: window_s })
+        }
+        None => whole,
+    };
     let parse_ms = now_ms() - t0;
     let mut explanation = engine.explain(&opened.record).map_err(|e| Failure::Message(format!("{file}: {e}")))?;
     // LUDB-style annotation files beside a WFDB header (`<record>.ii`, ...), when they came with it.

@@ -144,6 +144,28 @@ impl Row {
         }
     }
 
+    /// The rows of the other windows of a long recording, once its first window (this row) says how long it is
+    /// (see [`crate::signal::window`]): named `<name> @ hh:mm:ss`, each reading its own stretch.
+    pub fn other_windows(&self, info: &crate::signal::WindowInfo, mut ids: impl FnMut() -> u64) -> Vec<Row> {
+        use crate::signal::window::{clock, windows};
+        if self.options.window.is_some() || info.start_s != 0.0 {
+            return Vec::new();
+        }
+        windows(info.total_duration_s, info.duration_s)
+            .into_iter()
+            .skip(1)
+            .map(|window| Row {
+                id: ids(),
+                name: format!("{} @ {}", self.name, clock(window.start_s)),
+                status: RowStatus::Queued,
+                summary: None,
+                elapsed_ms: 0.0,
+                options: crate::signal::ReadOptions { window: Some(window), ..self.options.clone() },
+                ..self.clone()
+            })
+            .collect()
+    }
+
     /// The rows of the other records of a multi-record file, once its first (this row) says how many there are:
     /// `ids` gives each new row's id. Named `<name> [k/n] <label>` from the file's own labels when known.
     pub fn other_parts(&self, part: &crate::signal::Part, mut ids: impl FnMut() -> u64) -> Vec<Row> {
@@ -256,6 +278,23 @@ mod part_tests {
         // Only the first record spawns the others.
         let later = Part { index: 1, ..part };
         assert!(rows[0].other_parts(&later, || 99).is_empty());
+    }
+
+    #[test]
+    fn a_long_recording_gets_a_row_per_window() {
+        let first = Row::queued(1, "mitdb-100").with_format(Format::Wfdb);
+        let info = crate::signal::WindowInfo { start_s: 0.0, duration_s: 10.0, total_duration_s: 1805.6 };
+        let mut next = 1;
+        let rows = first.other_windows(&info, || {
+            next += 1;
+            next
+        });
+        assert_eq!(rows.len(), 180, "181 windows of 10 s, the first one is this row");
+        assert_eq!(rows[0].name, "mitdb-100 @ 00:00:10");
+        assert_eq!(rows[179].name, "mitdb-100 @ 00:30:00");
+        let last = rows[179].options.window.unwrap();
+        assert!((last.start_s - 1800.0).abs() < 1e-9 && (last.duration_s - 5.6).abs() < 1e-9);
+        assert!(rows[0].other_windows(&info, || 0).is_empty(), "a window row spawns nothing");
     }
 }
 

@@ -37,6 +37,7 @@ pub mod scp;
 pub mod sniff;
 pub mod source;
 pub mod wfdb;
+pub mod window;
 pub mod xml;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -43,10 +43,21 @@ pub fn open_with<'a>(
     sibling: &dyn Fn(&str) -> Option<&'a [u8]>,
     options: &ReadOptions,
 ) -> Result<Opened, SignalError> {
-    match sniff::sniff(file, bytes, bytes.len() as u64) {
-        Sniffed::Known(Format::Wfdb) => Ok(wfdb_opened(wfdb::read_record_slices(bytes, sibling)?)),
-        Sniffed::Known(format) => read_as_with(format, file, bytes, options),
-        Sniffed::Unknown { looks_like } => Err(SignalError::Unrecognised { file: file.to_string(), looks_like }),
+    let opened = match sniff::sniff(file, bytes, bytes.len() as u64) {
+        Sniffed::Known(Format::Wfdb) => wfdb_opened(wfdb::read_record_slices(bytes, sibling)?),
+        Sniffed::Known(format) => read_as_with(format, file, bytes, options)?,
+        Sniffed::Unknown { looks_like } => {
+            return Err(SignalError::Unrecognised { file: file.to_string(), looks_like })
+        }
+    };
+    Ok(in_window(opened, options))
+}
+
+/// `opened` cut to `options.window` when the reader did not read only that stretch itself.
+pub fn in_window(opened: Opened, options: &ReadOptions) -> Opened {
+    match options.window {
+        Some(window) if opened.source.window.is_none() => super::window::windowed(&opened, window),
+        _ => opened,
     }
 }
 

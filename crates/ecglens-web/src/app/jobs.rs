@@ -158,11 +158,20 @@ pub(super) fn answer(ctx: Ctx, row_id: u64, answers: &ask::Answers) -> Result<()
 
 /// The first record of a multi-record file (a NumPy batch, an HDF5 file of exams) says how many it holds: a row
 /// and a job for each of the others, read with the same files and answers.
-fn add_parts(ctx: Ctx, row_id: u64, part: &ecglens_core::signal::Part) {
+/// Likewise the first window of a long recording: a row for each of its other windows.
+fn add_parts(
+    ctx: Ctx,
+    row_id: u64,
+    part: Option<&ecglens_core::signal::Part>,
+    window: Option<&ecglens_core::signal::WindowInfo>,
+) {
     let Some(row) = ctx.rows.with_untracked(|rows| rows.iter().find(|r| r.id == row_id).cloned()) else { return };
     let Some(files) = ctx.row_files.with_value(|f| f.get(&row_id).cloned()) else { return };
     let Some(header) = files.first().map(|(name, _)| name.clone()) else { return };
-    let new_rows = row.other_parts(part, || ctx.next_id());
+    let mut new_rows = part.map(|p| row.other_parts(p, || ctx.next_id())).unwrap_or_default();
+    if let Some(w) = window {
+        new_rows.extend(row.other_windows(w, || ctx.next_id()));
+    }
     if new_rows.is_empty() {
         return;
     }
@@ -266,8 +275,8 @@ fn on_response(ctx: Ctx, response: Result<Response, String>) {
                 }
                 Some(Target::Model) => {}
                 Some(Target::Row) | None => {
-                    if let Some(part) = explanation.source.as_ref().and_then(|s| s.part.as_ref()) {
-                        add_parts(ctx, id, part);
+                    if let Some(source) = explanation.source.as_ref() {
+                        add_parts(ctx, id, source.part.as_ref(), source.window.as_ref());
                     }
                     let summary = Arc::new(RowSummary::of(&explanation));
                     ctx.rows.update(|rows| {

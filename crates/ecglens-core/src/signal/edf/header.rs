@@ -171,7 +171,11 @@ pub fn parse(head: &[u8]) -> Result<Header, String> {
     for i in 0..ns {
         let label = field(get(0, i));
         let samples_per_record: usize = number(get(8, i)).ok_or_else(|| {
-            format!("signal {} ({label}): the number of samples per record \"{}\" is not a number", i + 1, field(get(8, i)))
+            format!(
+                "signal {} ({label}): the number of samples per record \"{}\" is not a number",
+                i + 1,
+                field(get(8, i))
+            )
         })?;
         signals.push(SignalHeader {
             transducer: field(get(1, i)),

@@ -58,7 +58,8 @@ fn acquired(header: &Header, edfplus_iso_date: Option<&str>, fraction_s: f64) ->
     let date = match edfplus_iso_date {
         Some(d) => d.to_string(),
         None => {
-            let [dd, mm, yy] = nums(&header.start_date).filter(|[d, m, y]| (1..=31).contains(d) && (1..=12).contains(m) && *y < 100)?;
+            let [dd, mm, yy] = nums(&header.start_date)
+                .filter(|[d, m, y]| (1..=31).contains(d) && (1..=12).contains(m) && *y < 100)?;
             let year = if yy >= 85 { 1900 + yy } else { 2000 + yy };
             format!("{year:04}-{mm:02}-{dd:02}")
         }
@@ -112,7 +113,13 @@ mod tests {
 
     #[test]
     fn edfplus_subfields() {
-        let h = header(true, "MCH-0234567 F 02-MAY-1951 Haagse_Harry", "Startdate 02-MAR-2002 PSG-1234/2002 NN Telemetry03", "02.03.02", "14.35.10");
+        let h = header(
+            true,
+            "MCH-0234567 F 02-MAY-1951 Haagse_Harry",
+            "Startdate 02-MAR-2002 PSG-1234/2002 NN Telemetry03",
+            "02.03.02",
+            "14.35.10",
+        );
         let p = patient(&h);
         assert_eq!(p.id.as_deref(), Some("MCH-0234567"));
         assert_eq!(p.sex.as_deref(), Some("female"));
@@ -133,7 +140,10 @@ mod tests {
         let (d, comments) = device(&h, 0.0);
         assert_eq!(d.acquired.as_deref(), Some("2011-04-04T12:57:02"));
         assert_eq!(comments, vec!["EDF recording identification: Legacy recording".to_string()]);
-        assert_eq!(device(&header(false, "", "", "31.12.99", "23.59.59"), 0.0).0.acquired.as_deref(), Some("1999-12-31T23:59:59"));
+        assert_eq!(
+            device(&header(false, "", "", "31.12.99", "23.59.59"), 0.0).0.acquired.as_deref(),
+            Some("1999-12-31T23:59:59")
+        );
         assert_eq!(device(&header(false, "", "", "xx", "23.59.59"), 0.0).0.acquired, None);
     }
 }

@@ -49,6 +49,8 @@ const FORMAT: &str = "EDF/BDF";
 pub const MAX_EVENTS: usize = 100_000;
 /// Data records are read in pieces of about this many bytes.
 const CHUNK_BYTES: usize = 4 * 1024 * 1024;
+/// A window of a file with at most this many records reads every record's annotations (one small read each).
+const MAX_SCANNED_RECORDS: u64 = 200_000;
 
 fn malformed(file: &str, message: impl Into<String>) -> SignalError {
     SignalError::Malformed { file: file.to_string(), format: FORMAT, message: message.into() }
@@ -169,7 +171,8 @@ pub fn read_source(file: &str, source: &dyn ByteSource, options: &ReadOptions) -
     let resampling = chosen.iter().any(|c| c.samples_per_record != spr_target);
 
     // Which records, which samples of the joined trace.
-    let total_samples = n_records.checked_mul(spr_target as u64).ok_or_else(|| malformed(file, "the recording is impossibly long"))?;
+    let total_samples =
+        n_records.checked_mul(spr_target as u64).ok_or_else(|| malformed(file, "the recording is impossibly long"))?;
     let total_duration_s = n_records as f64 * h.record_duration_s;
     let (want_start, want_end) = match options.window {
         None => (0u64, total_samples),
@@ -204,19 +207,32 @@ pub fn read_source(file: &str, source: &dyn ByteSource, options: &ReadOptions) -
         }
     }
 
-    // Time: record starts, gaps, events.
-    let t0 = match (annotations.first(), first_record) {
-        (Some(_), 0) => data.record_starts.first().copied().flatten(),
+    // Time: record starts, gaps, events. A window's records need not hold its annotations (EDFlib writes them
+    // into the first records, whatever their onset): then every record's annotation signal is read.
+    let partial = first_record > 0 || end_record < n_records;
+    let (timing, timing_first) = if partial && !annotations.is_empty() && n_records <= MAX_SCANNED_RECORDS {
+        (scan_annotations(file, source, &h, &annotations, n_records)?, 0)
+    } else {
+        if partial && !annotations.is_empty() {
+            warnings.push(format!(
+                "ecglens: only the annotations stored in the records of this stretch are shown (the file has more than {} records)",
+                thousands(MAX_SCANNED_RECORDS as usize)
+            ));
+        }
+        (Annotations { record_starts: data.record_starts, tals: data.tals, bad_tals: data.bad_tals }, first_record)
+    };
+    let t0 = match (annotations.first(), timing_first) {
+        (Some(_), 0) => timing.record_starts.first().copied().flatten(),
         (Some(&a), _) => first_time_keeping(source, &h, a)?,
         (None, _) => None,
     }
     .unwrap_or(0.0);
     let mut events = Vec::new();
-    let starts = record_starts(&h, &data.record_starts, first_record, t0, &mut warnings);
-    gaps(&h, &starts, first_record, &mut warnings, &mut events);
-    let to_trace = |real: f64| trace_time(real, &starts, first_record, h.record_duration_s);
+    let starts = record_starts(&h, &timing.record_starts, timing_first, t0, &mut warnings);
+    gaps(&h, &starts, timing_first, &mut warnings, &mut events);
+    let to_trace = |real: f64| trace_time(real, &starts, timing_first, h.record_duration_s);
     let mut kept_all = true;
-    for tal in &data.tals {
+    for tal in &timing.tals {
         for text in &tal.texts {
             if events.len() >= MAX_EVENTS {
                 kept_all = false;
@@ -226,12 +242,15 @@ pub fn read_source(file: &str, source: &dyn ByteSource, options: &ReadOptions) -
         }
     }
     if !kept_all {
-        warnings.push(format!("ecglens: the file holds more than {} annotations; the rest are not shown", thousands(MAX_EVENTS)));
+        warnings.push(format!(
+            "ecglens: the file holds more than {} annotations; the rest are not shown",
+            thousands(MAX_EVENTS)
+        ));
     }
-    if data.bad_tals > 0 {
+    if timing.bad_tals > 0 {
         warnings.push(format!(
             "ecglens: {} annotation(s) could not be read (not EDF+ time-stamped annotation lists) and were skipped",
-            thousands(data.bad_tals)
+            thousands(timing.bad_tals)
         ));
     }
     if h.plus == Some(Plus::Discontinuous) && annotations.is_empty() {
@@ -356,7 +375,12 @@ fn count_records(file: &str, h: &Header, len: u64, warnings: &mut Vec<String>) -
 }
 
 /// The signals to read: those `options.leads` names, else the ECG signals by label.
-fn choose(file: &str, h: &Header, options: &ReadOptions, warnings: &mut Vec<String>) -> Result<Vec<Chosen>, SignalError> {
+fn choose(
+    file: &str,
+    h: &Header,
+    options: &ReadOptions,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Chosen>, SignalError> {
     let signals: Vec<(usize, &header::SignalHeader)> =
         h.signals.iter().enumerate().filter(|(_, s)| !(h.plus.is_some() && s.is_annotation())).collect();
     let labels: Vec<String> = signals.iter().map(|(_, s)| s.label.clone()).collect();
@@ -412,7 +436,11 @@ fn choose(file: &str, h: &Header, options: &ReadOptions, warnings: &mut Vec<Stri
     if picked.len() > limits::MAX_SIGNALS {
         return Err(SignalError::TooLarge {
             file: file.to_string(),
-            message: format!("it has {} ECG signals, more than the {} ecglens reads", picked.len(), limits::MAX_SIGNALS),
+            message: format!(
+                "it has {} ECG signals, more than the {} ecglens reads",
+                picked.len(),
+                limits::MAX_SIGNALS
+            ),
         });
     }
     picked
@@ -420,8 +448,9 @@ fn choose(file: &str, h: &Header, options: &ReadOptions, warnings: &mut Vec<Stri
         .map(|(index, name)| {
             let s = &h.signals[index];
             let bad = |what: &str| malformed(file, format!("signal {} ({}): {what}", index + 1, s.label));
-            let rate_hz = rate(s.samples_per_record, h.record_duration_s)
-                .ok_or_else(|| bad("the data records last 0 s (an annotation-only file), so it has no sampling rate"))?;
+            let rate_hz = rate(s.samples_per_record, h.record_duration_s).ok_or_else(|| {
+                bad("the data records last 0 s (an annotation-only file), so it has no sampling rate")
+            })?;
             if s.samples_per_record == 0 {
                 return Err(bad("it has 0 samples per data record"));
             }
@@ -474,7 +503,11 @@ fn window_samples(
     if start >= total_samples as f64 {
         return Err(malformed(
             file,
-            format!("the stretch asked for starts at {} s, but the recording is {} s long", hz(w.start_s), hz(total_duration_s)),
+            format!(
+                "the stretch asked for starts at {} s, but the recording is {} s long",
+                hz(w.start_s),
+                hz(total_duration_s)
+            ),
         ));
     }
     let start = start as u64;
@@ -513,6 +546,13 @@ struct Data {
     bad_tals: usize,
 }
 
+/// The records' time-keeping onsets (`None`: the record has none) and the annotations with text.
+struct Annotations {
+    record_starts: Vec<Option<f64>>,
+    tals: Vec<tal::Tal>,
+    bad_tals: usize,
+}
+
 fn digital(bytes: &[u8], bdf: bool, out: &mut Vec<f64>) {
     if bdf {
         out.extend(bytes.chunks_exact(3).map(|b| f64::from(i32::from_le_bytes([0, b[0], b[1], b[2]]) >> 8)));
@@ -524,9 +564,9 @@ fn digital(bytes: &[u8], bdf: bool, out: &mut Vec<f64>) {
 fn signal_bytes<'a>(file: &str, h: &Header, record: &'a [u8], index: usize) -> Result<&'a [u8], SignalError> {
     let s = &h.signals[index];
     let len = s.samples_per_record * h.bytes_per_sample();
-    record
-        .get(s.offset_in_record..s.offset_in_record + len)
-        .ok_or_else(|| malformed(file, format!("signal {} ({}) runs past the end of its data record", index + 1, s.label)))
+    record.get(s.offset_in_record..s.offset_in_record + len).ok_or_else(|| {
+        malformed(file, format!("signal {} ({}) runs past the end of its data record", index + 1, s.label))
+    })
 }
 
 fn read_records(
@@ -578,16 +618,63 @@ fn read_records(
     Ok(data)
 }
 
+/// Every record's time-keeping onset and annotations, from the annotation signals alone (one read per record).
+fn scan_annotations(
+    file: &str,
+    source: &dyn ByteSource,
+    h: &Header,
+    annotations: &[usize],
+    n_records: u64,
+) -> Result<Annotations, SignalError> {
+    let spans: Vec<(usize, usize)> = annotations
+        .iter()
+        .map(|&a| (h.signals[a].offset_in_record, h.signals[a].samples_per_record * h.bytes_per_sample()))
+        .collect();
+    let lo = spans.iter().map(|s| s.0).min().unwrap_or(0);
+    let hi = spans.iter().map(|s| s.0 + s.1).max().unwrap_or(0);
+    let mut out = Annotations { record_starts: Vec::new(), tals: Vec::new(), bad_tals: 0 };
+    for k in 0..n_records {
+        let offset = k
+            .checked_mul(h.record_bytes as u64)
+            .and_then(|o| o.checked_add((h.header_bytes + lo) as u64))
+            .ok_or_else(|| malformed(file, "a data record lies beyond any file's end"))?;
+        let bytes = source.read_at(offset, hi - lo)?;
+        let mut start = None;
+        for (j, (at, len)) in spans.iter().enumerate() {
+            let piece = bytes.get(at - lo..at - lo + len).unwrap_or(&[]);
+            let (tals, bad) = tal::parse(piece);
+            out.bad_tals += bad;
+            for (t, tal) in tals.into_iter().enumerate() {
+                if j == 0 && t == 0 {
+                    start = Some(tal.onset_s);
+                }
+                if !tal.texts.is_empty() && out.tals.len() <= MAX_EVENTS {
+                    out.tals.push(tal);
+                }
+            }
+        }
+        out.record_starts.push(start);
+    }
+    Ok(out)
+}
+
 /// The time-keeping onset of record 0 (when a window starts later), from its first annotation signal.
 fn first_time_keeping(source: &dyn ByteSource, h: &Header, annotation: usize) -> Result<Option<f64>, SignalError> {
     let s = &h.signals[annotation];
-    let bytes = source.read_at((h.header_bytes + s.offset_in_record) as u64, s.samples_per_record * h.bytes_per_sample())?;
+    let bytes =
+        source.read_at((h.header_bytes + s.offset_in_record) as u64, s.samples_per_record * h.bytes_per_sample())?;
     Ok(tal::parse(&bytes).0.first().map(|t| t.onset_s))
 }
 
 /// Each read record's start in seconds from the first record's start: its time-keeping annotation, or (none, or
 /// not EDF+) where it would be in a continuous recording.
-fn record_starts(h: &Header, stated: &[Option<f64>], first_record: u64, t0: f64, warnings: &mut Vec<String>) -> Vec<f64> {
+fn record_starts(
+    h: &Header,
+    stated: &[Option<f64>],
+    first_record: u64,
+    t0: f64,
+    warnings: &mut Vec<String>,
+) -> Vec<f64> {
     let nominal = |k: usize| (first_record + k as u64) as f64 * h.record_duration_s;
     let missing = stated.iter().filter(|s| s.is_none()).count();
     if h.plus == Some(Plus::Discontinuous) && missing > 0 && missing < stated.len() {
@@ -681,10 +768,8 @@ fn decide_units(
     if unknown.is_empty() {
         return Ok(());
     }
-    let names: Vec<String> = unknown
-        .iter()
-        .map(|&i| format!("{} (\"{}\")", chosen[i].name, h.signals[chosen[i].index].dimension))
-        .collect();
+    let names: Vec<String> =
+        unknown.iter().map(|&i| format!("{} (\"{}\")", chosen[i].name, h.signals[chosen[i].index].dimension)).collect();
     let unit = match asked {
         Some(u) => u,
         None => {

@@ -46,10 +46,7 @@ fn parse_one(piece: &[u8]) -> Option<Tal> {
     if !piece.contains(&0x14) {
         return None;
     }
-    let texts = parts
-        .map(|t| String::from_utf8_lossy(t).trim().to_string())
-        .filter(|t| !t.is_empty())
-        .collect();
+    let texts = parts.map(|t| String::from_utf8_lossy(t).trim().to_string()).filter(|t| !t.is_empty()).collect();
     Some(Tal { onset_s, duration_s, texts })
 }
 
@@ -82,7 +79,8 @@ mod tests {
 
     #[test]
     fn broken_tals_are_counted_not_fatal() {
-        let (tals, bad) = parse(b"12\x14x\x14\x00+1e5\x14y\x14\x00+nan\x14\x14\x00+1\x15-2\x14z\x14\x00+4\x00-2\x14neg\x14\x00");
+        let (tals, bad) =
+            parse(b"12\x14x\x14\x00+1e5\x14y\x14\x00+nan\x14\x14\x00+1\x15-2\x14z\x14\x00+4\x00-2\x14neg\x14\x00");
         assert_eq!(bad, 5);
         assert_eq!(tals, vec![Tal { onset_s: -2.0, duration_s: None, texts: vec!["neg".into()] }]);
         assert_eq!(parse(b""), (vec![], 0));

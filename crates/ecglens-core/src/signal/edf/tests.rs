@@ -34,7 +34,8 @@ pub(crate) fn write(
     h.extend(pad(&n_records.to_string(), 8));
     h.extend(pad(duration, 8));
     h.extend(pad(&ns.to_string(), 4));
-    let fields: [&dyn Fn(&Sig) -> Vec<u8>; 10] = [
+    type Field<'f> = &'f dyn Fn(&Sig) -> Vec<u8>;
+    let fields: [Field; 10] = [
         &|s| pad(s.0, 16),
         &|_| pad("", 80),
         &|s| pad(s.1, 8),
@@ -109,7 +110,11 @@ fn reads_ecg_signals_converts_and_leaves_out_the_rest() {
     let d = (1000 - 1500) as f64;
     assert!((f64::from(o.record.leads[0].samples_mv[0]) - d * 1e-4).abs() < 1e-7);
     assert_eq!(o.source.detail, "EDF+C, 4 signals");
-    assert!(o.source.warnings.iter().any(|w| w == "ecglens: left out 1 non-ECG signal: EEG C3-A2"), "{:?}", o.source.warnings);
+    assert!(
+        o.source.warnings.iter().any(|w| w == "ecglens: left out 1 non-ECG signal: EEG C3-A2"),
+        "{:?}",
+        o.source.warnings
+    );
     assert!(o.source.warnings.iter().any(|w| w.contains("resampled V1 (100 Hz) to 200 Hz")), "{:?}", o.source.warnings);
     assert_eq!(o.source.events, vec![Event { onset_s: 1.5, duration_s: Some(0.5), text: "Arousal".into() }]);
     assert_eq!(o.source.device.device.as_deref(), Some("cart 9"));
@@ -165,7 +170,11 @@ fn bdf_24_bit_and_unknown_record_count() {
     assert!((o.record.leads[0].samples_mv[0] - -8000.0).abs() < 1e-3);
     assert!((o.record.leads[0].samples_mv[1] - 1234.567).abs() < 1e-3);
     assert_eq!(o.source.detail, "BDF, 1 signals");
-    assert!(o.source.warnings[0].contains("does not say how many data records there are (-1"), "{:?}", o.source.warnings);
+    assert!(
+        o.source.warnings[0].contains("does not say how many data records there are (-1"),
+        "{:?}",
+        o.source.warnings
+    );
     assert_eq!(o.patient.id.as_deref(), Some("X M 01-JAN-1970 Test_Person"), "plain EDF: the whole field");
 }
 
@@ -214,17 +223,33 @@ fn windows_read_only_their_records() {
 #[test]
 fn units_from_amplitude_or_asked() {
     let file = |peak: i64| {
-        write(false, "", 1, "1", &[Sig("ECG", "", -32768.0, 32767.0, -32768, 32767, 10)], &move |_, _, i| if i == 3 { peak } else { 0 }, &none)
+        write(
+            false,
+            "",
+            1,
+            "1",
+            &[Sig("ECG", "", -32768.0, 32767.0, -32768, 32767, 10)],
+            &move |_, _, i| if i == 3 { peak } else { 0 },
+            &none,
+        )
     };
     let o = read("x.edf", &file(1500), &ReadOptions::default()).unwrap();
     assert!((o.record.leads[0].samples_mv[3] - 1.5).abs() < 1e-6);
-    assert!(o.source.warnings.iter().any(|w| w.contains("no voltage unit for ECG (\"\"); values up to 1500 read as µV")), "{:?}", o.source.warnings);
+    assert!(
+        o.source.warnings.iter().any(|w| w.contains("no voltage unit for ECG (\"\"); values up to 1500 read as µV")),
+        "{:?}",
+        o.source.warnings
+    );
     let o = read("x.edf", &file(2), &ReadOptions::default()).unwrap();
     assert_eq!(o.record.leads[0].samples_mv[3], 2.0);
     let e = read("x.edf", &file(30), &ReadOptions::default()).unwrap_err();
     assert_eq!(
         e,
-        SignalError::NeedsInput { file: "x.edf".into(), format: FORMAT, questions: vec![Question::Units { suggested: Units::Microvolts }] }
+        SignalError::NeedsInput {
+            file: "x.edf".into(),
+            format: FORMAT,
+            questions: vec![Question::Units { suggested: Units::Microvolts }]
+        }
     );
     let o = read("x.edf", &file(30), &ReadOptions { units: Some(Units::Microvolts), ..Default::default() }).unwrap();
     assert!((o.record.leads[0].samples_mv[3] - 0.03).abs() < 1e-6);
@@ -232,7 +257,15 @@ fn units_from_amplitude_or_asked() {
 
 #[test]
 fn refusals_say_what_is_wrong() {
-    let eeg = write(false, "", 1, "1", &[Sig("EEG Fpz-Cz", "uV", -1.0, 1.0, -1, 1, 4), Sig("SpO2", "%", 0.0, 100.0, 0, 100, 1)], &|_, _, _| 0, &none);
+    let eeg = write(
+        false,
+        "",
+        1,
+        "1",
+        &[Sig("EEG Fpz-Cz", "uV", -1.0, 1.0, -1, 1, 4), Sig("SpO2", "%", 0.0, 100.0, 0, 100, 1)],
+        &|_, _, _| 0,
+        &none,
+    );
     let e = read("x.edf", &eeg, &ReadOptions::default()).unwrap_err().to_string();
     assert!(e.starts_with("x.edf (EDF/BDF): none of its 2 signals is labelled as an ECG: EEG Fpz-Cz, SpO2."), "{e}");
     let flat = write(false, "", 1, "1", &[Sig("II", "uV", -1.0, 1.0, 5, 5, 4)], &|_, _, _| 0, &none);

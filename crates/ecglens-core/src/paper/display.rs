@@ -126,7 +126,18 @@ pub fn display_list(
     buffers.ink(expl, &scene, &mut ops);
     buffers.wave_marks(expl, &scene, &mut ops);
     for p in scene.panels.iter().filter(|p| !p.label.is_empty()) {
-        ops.push(text(&p.label, p.rect.x + 4.0, p.cue_strip.bottom() + 2.0, LEAD_NAME));
+        // A lead with a quality flag says so beside its name ("V5 ⚠ flat"; the row's Notes and the JSON say more).
+        let flags: Vec<&str> = expl
+            .quality
+            .iter()
+            .filter(|q| q.lead == p.label)
+            .flat_map(|q| q.flags.iter().map(|f| f.short()))
+            .collect();
+        let label = match flags.is_empty() {
+            true => p.label.clone(),
+            false => format!("{} ⚠ {}", p.label, flags.join(", ")),
+        };
+        ops.push(text(&label, p.rect.x + 4.0, p.cue_strip.bottom() + 2.0, LEAD_NAME));
     }
     let footer_y = scene.footer.y + scene.footer.h / 2.0;
     let caption = caption(expl, layer, &settings, scene.view.zoom);

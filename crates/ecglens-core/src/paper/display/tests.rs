@@ -418,3 +418,14 @@ fn duration_comes_from_n_samples_or_the_longest_lead() {
     expl.sample_rate_hz = 0.0;
     assert_eq!(duration_s(&expl), 0.0);
 }
+
+#[test]
+fn a_flagged_lead_says_so_beside_its_name() {
+    use crate::signal::quality::{LeadQuality, QualityFlag};
+    let mut e = explanation();
+    e.quality = vec![LeadQuality { lead: "V5".into(), flags: vec![QualityFlag::Flat { share: 0.9 }] }];
+    let l = display_list(&e, None, &twelve_by_one(), &View::default(), 1000.0, 1.0, &mut DisplayBuffers::default());
+    let names: Vec<&str> = texts(&l).iter().filter(|t| t.3 == Font::Lead).map(|t| t.0).collect();
+    assert!(names.contains(&"V5 ⚠ flat"), "{names:?}");
+    assert!(names.contains(&"V4"), "{names:?}");
+}

@@ -18,6 +18,8 @@ use super::super::{limits, thousands, SignalError};
 const MAX_METADATA_BYTES: usize = 16 * 1024 * 1024;
 /// At most this many reads for one record: a B-tree that points in circles ends here.
 const MAX_READS: usize = 100_000;
+/// At most this many bytes decompressed for one record (a chunk index that points at one zip bomb many times).
+const MAX_INFLATED_BYTES: usize = 1024 * 1024 * 1024;
 /// At most this many messages and continuation blocks in one object header.
 const MAX_MESSAGES: usize = 4096;
 const MAX_CONTINUATIONS: usize = 256;
@@ -40,6 +42,7 @@ pub(crate) struct H5<'a> {
     pub superblock_version: u8,
     pub root: u64,
     reads: Cell<usize>,
+    inflated: Cell<usize>,
 }
 
 /// One message of an object header.
@@ -343,6 +346,7 @@ impl<'a> H5<'a> {
             superblock_version: version,
             root: 0,
             reads: Cell::new(0),
+            inflated: Cell::new(0),
         };
         let mut c = Cursor::new(&h5, &head);
         c.skip(fixed).ok_or_else(cut)?;
@@ -879,6 +883,17 @@ impl<'a> H5<'a> {
                     )));
                 }
             };
+        }
+        let inflated = self.inflated.get().saturating_add(data.len());
+        self.inflated.set(inflated);
+        if inflated > MAX_INFLATED_BYTES {
+            return Err(SignalError::TooLarge {
+                file: self.file.to_string(),
+                message: format!(
+                    "its chunks decompress to more than {} bytes for one record",
+                    thousands(MAX_INFLATED_BYTES)
+                ),
+            });
         }
         if data.len() < expected {
             return Err(self.malformed(format!(

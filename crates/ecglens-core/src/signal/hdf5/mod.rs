@@ -158,6 +158,12 @@ pub fn read_source(file: &str, source: &dyn ByteSource, options: &ReadOptions) -
     if !(sample_rate_hz.is_finite() && sample_rate_hz > 0.0 && sample_rate_hz <= 1e6) {
         return Err(malformed(format!("the sampling rate {sample_rate_hz} Hz is not a plausible positive number")));
     }
+    if n_samples as f64 / sample_rate_hz > limits::MAX_DURATION_S {
+        return Err(SignalError::TooLarge {
+            file: file.to_string(),
+            message: format!("{} samples at {sample_rate_hz} Hz is more than 24 hours", thousands(n_samples)),
+        });
+    }
 
     // Lead names.
     let names: Vec<String> = if let Some(given) = &options.leads {

@@ -94,7 +94,8 @@ fn is_signal_file(name: &str) -> bool {
 /// A multi-segment header (`name/n` on its record line) names segment records: their headers (`<segment>.hea`).
 pub fn header_signal_files(header: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(header);
-    let multi_segment = wfdb::record_line(&text).and_then(|l| l.split_whitespace().next()).is_some_and(|n| n.contains('/'));
+    let multi_segment =
+        wfdb::record_line(&text).and_then(|l| l.split_whitespace().next()).is_some_and(|n| n.contains('/'));
     let mut out: Vec<String> = Vec::new();
     for name in wfdb::signal_file_names(&text) {
         let name = if multi_segment { format!("{name}.hea") } else { name.to_string() };
@@ -159,9 +160,13 @@ pub fn plan(files: &[PickedFile], kinds: &[FileKind]) -> BatchPlan {
     for (i, file) in files.iter().enumerate() {
         if let FileKind::WfdbHeader(wanted) = kind(i) {
             for name in wanted.iter().filter(|n| is_header(n)) {
-                let found = by_place
-                    .get(&(file.dir.as_str(), name.as_str()))
-                    .or_else(|| if file.in_folder { None } else { loose_by_name.get(name.as_str()) });
+                let found = by_place.get(&(file.dir.as_str(), name.as_str())).or_else(|| {
+                    if file.in_folder {
+                        None
+                    } else {
+                        loose_by_name.get(name.as_str())
+                    }
+                });
                 if let Some(&j) = found.filter(|&&j| j != i) {
                     segment_of.insert(j, i);
                 }
@@ -264,8 +269,8 @@ pub fn plan(files: &[PickedFile], kinds: &[FileKind]) -> BatchPlan {
             },
         ));
     }
-    for (i, _) in segment_of.iter().filter(|(j, _)| !used[**j]) {
-        used[*i] = true; // a segment header whose record is planned above
+    for &j in segment_of.keys() {
+        used[j] = true; // a segment header: read with its record's header, above
     }
     planned.sort_by_key(|(i, _)| *i);
     out.planned.extend(planned.into_iter().map(|(_, p)| p));

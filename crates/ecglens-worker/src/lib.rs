@@ -355,17 +355,27 @@ fn explain_files<'a>(
     options: &ReadOptions,
 ) -> Result<(ecglens_core::Explanation, PatientIdentity, f64), Failure> {
     let base_name = file.rsplit('/').next().unwrap_or(file);
-    let bytes =
-        lookup(base_name).or_else(|| lookup(file)).ok_or_else(|| Failure::Message(format!("{file}: file not found")))?;
+    let bytes = lookup(base_name)
+        .or_else(|| lookup(file))
+        .ok_or_else(|| Failure::Message(format!("{file}: file not found")))?;
     let t0 = now_ms();
     let message = |e: &SignalError| ecglens_core::signal::open::message_for(file, e);
     let sidecar_name = format!("{}.json", ecglens_core::signal::open::record_name(base_name));
     let options = match lookup(&sidecar_name).filter(|_| sidecar_name != base_name) {
-        Some(json) => options.or(&ReadOptions::from_sidecar(&sidecar_name, json).map_err(|e| Failure::Message(message(&e)))?),
+        Some(json) => {
+            options.or(&ReadOptions::from_sidecar(&sidecar_name, json).map_err(|e| Failure::Message(message(&e)))?)
+        }
         None => options.clone(),
     };
     // A long recording is read once and kept while its windows are explained, one request each.
-    let key = format!("{file}|{}|{:?}|{:?}|{:?}|{}", bytes.len(), options.sample_rate_hz, options.leads, options.units, options.item);
+    let key = format!(
+        "{file}|{}|{:?}|{:?}|{:?}|{}",
+        bytes.len(),
+        options.sample_rate_hz,
+        options.leads,
+        options.units,
+        options.item
+    );
     let cached = LAST_RECORD.with(|c| c.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, o)| o.clone()));
     let whole = match cached {
         Some(opened) => opened,

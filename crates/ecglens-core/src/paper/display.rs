@@ -127,12 +127,8 @@ pub fn display_list(
     buffers.wave_marks(expl, &scene, &mut ops);
     for p in scene.panels.iter().filter(|p| !p.label.is_empty()) {
         // A lead with a quality flag says so beside its name ("V5 ⚠ flat"; the row's Notes and the JSON say more).
-        let flags: Vec<&str> = expl
-            .quality
-            .iter()
-            .filter(|q| q.lead == p.label)
-            .flat_map(|q| q.flags.iter().map(|f| f.short()))
-            .collect();
+        let flags: Vec<&str> =
+            expl.quality.iter().filter(|q| q.lead == p.label).flat_map(|q| q.flags.iter().map(|f| f.short())).collect();
         let label = match flags.is_empty() {
             true => p.label.clone(),
             false => format!("{} ⚠ {}", p.label, flags.join(", ")),

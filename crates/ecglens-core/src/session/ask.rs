@@ -68,7 +68,8 @@ pub fn to_options(answers: &Answers, questions: &[Question], previous: &ReadOpti
             Some(g) => g.trim().parse::<f64>().ok().filter(|g| g.is_finite() && *g > 0.0).map(Units::Raw),
             None => Units::parse(units),
         };
-        options.units = Some(parsed.ok_or_else(|| format!("\"{units}\" is not a unit ecglens knows (mV, uV, V, raw:GAIN)"))?);
+        options.units =
+            Some(parsed.ok_or_else(|| format!("\"{units}\" is not a unit ecglens knows (mV, uV, V, raw:GAIN)"))?);
     }
     Ok(options)
 }
@@ -102,9 +103,15 @@ mod tests {
         let q = vec![Question::Leads { count: 3, suggested: vec![] }];
         let none = ReadOptions::default();
         let e = |a: Answers| to_options(&a, &q, &none).unwrap_err();
-        assert_eq!(e(Answers { rate: Some("fast".into()), ..Default::default() }), "the sampling rate \"fast\" is not a number of Hz");
+        assert_eq!(
+            e(Answers { rate: Some("fast".into()), ..Default::default() }),
+            "the sampling rate \"fast\" is not a number of Hz"
+        );
         assert!(e(Answers { rate: Some("0".into()), ..Default::default() }).contains("not plausible"));
-        assert_eq!(e(Answers { leads: Some("I, II".into()), ..Default::default() }), "the file has 3 leads but 2 names were given");
+        assert_eq!(
+            e(Answers { leads: Some("I, II".into()), ..Default::default() }),
+            "the file has 3 leads but 2 names were given"
+        );
         assert!(e(Answers { units: Some("mmHg".into()), ..Default::default() }).contains("not a unit"));
     }
 }

@@ -194,7 +194,10 @@ mod tests {
         assert_eq!(queue.pending(), 3);
         let first = queue.start_next().unwrap();
         assert_eq!(first.id, ids[0]);
-        assert_eq!(first.request, Request::Record { id: ids[0], header: "r0.hea".into(), options: ReadOptions::default() });
+        assert_eq!(
+            first.request,
+            Request::Record { id: ids[0], header: "r0.hea".into(), options: ReadOptions::default() }
+        );
         assert!(queue.start_next().is_none(), "the worker is busy");
         assert_eq!(queue.pending(), 3, "two waiting, one running");
         assert_eq!(queue.finish(ids[0]), Some(Target::Row));
@@ -236,7 +239,9 @@ mod tests {
         let ids = with_rows(&mut queue, 1);
         queue.push_example(0);
         queue.push_open(ids[0], vec![("r0.hea".into(), ())], ReadOptions::default());
-        let id = queue.push_open(ids[0], vec![("r0.hea".into(), ()), ("r0.dat".into(), ())], ReadOptions::default()).unwrap();
+        let id = queue
+            .push_open(ids[0], vec![("r0.hea".into(), ()), ("r0.dat".into(), ())], ReadOptions::default())
+            .unwrap();
         assert_eq!(targets(&queue), [Target::Open(ids[0]), Target::Row]);
         let next = queue.start_next().unwrap();
         assert_eq!(next.request, Request::Record { id, header: "r0.hea".into(), options: ReadOptions::default() });

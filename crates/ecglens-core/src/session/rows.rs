@@ -16,7 +16,10 @@ pub enum RowStatus {
     Failed(String),
     Cancelled,
     /// Its file does not say what these questions ask: the row shows a form ([`super::ask`]).
-    NeedsInput { questions: Vec<crate::signal::Question>, message: String },
+    NeedsInput {
+        questions: Vec<crate::signal::Question>,
+        message: String,
+    },
 }
 
 impl RowStatus {

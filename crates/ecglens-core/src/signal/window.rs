@@ -19,7 +19,11 @@ pub fn crop(record: &Record, window: TimeWindow) -> Record {
     Record {
         name: record.name.clone(),
         sample_rate_hz: rate,
-        leads: record.leads.iter().map(|l| Lead { name: l.name.clone(), samples_mv: l.samples_mv[start..end].to_vec() }).collect(),
+        leads: record
+            .leads
+            .iter()
+            .map(|l| Lead { name: l.name.clone(), samples_mv: l.samples_mv[start..end].to_vec() })
+            .collect(),
         comments: record.comments.clone(),
     }
 }
@@ -42,7 +46,9 @@ pub fn windows(total_s: f64, window_s: f64) -> Vec<TimeWindow> {
         return Vec::new();
     }
     let n = (total_s / window_s - 1e-9).ceil().max(1.0) as usize;
-    (0..n).map(|k| TimeWindow { start_s: k as f64 * window_s, duration_s: window_s.min(total_s - k as f64 * window_s) }).collect()
+    (0..n)
+        .map(|k| TimeWindow { start_s: k as f64 * window_s, duration_s: window_s.min(total_s - k as f64 * window_s) })
+        .collect()
 }
 
 /// "00:12:30" for a time in a recording, for the rows' names.

@@ -9,8 +9,8 @@ use super::ctx::Ctx;
 use super::intake::add_files;
 use super::jobs::{answer, cancel, open_row};
 use crate::files;
-use ecglens_core::session::sort::{rows_hidden_text, shown_rows};
 use ecglens_core::session::ask::{self, Answers, UNIT_CHOICES};
+use ecglens_core::session::sort::{rows_hidden_text, shown_rows};
 use ecglens_core::session::{Row, RowStatus, SortKey};
 use ecglens_core::signal::Question;
 
@@ -134,12 +134,14 @@ fn AskForm(ctx: Ctx, row_id: u64, questions: Vec<Question>) -> impl IntoView {
     let error = RwSignal::new(String::new());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let answers = Answers { rate: rate.get_untracked(), leads: leads.get_untracked(), units: units.get_untracked() };
+        let answers =
+            Answers { rate: rate.get_untracked(), leads: leads.get_untracked(), units: units.get_untracked() };
         if let Err(message) = answer(ctx, row_id, &answers) {
             error.set(message);
         }
     };
-    let text = |signal: RwSignal<Option<String>>| move |ev: leptos::ev::Event| signal.set(Some(event_target_value(&ev)));
+    let text =
+        |signal: RwSignal<Option<String>>| move |ev: leptos::ev::Event| signal.set(Some(event_target_value(&ev)));
     view! {
         <form class="ask" data-testid="ask-form" on:submit=submit on:click=|ev| ev.stop_propagation()>
             {start.rate.is_some().then(|| view! {

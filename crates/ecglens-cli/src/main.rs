@@ -429,10 +429,11 @@ mod cli {
                 if opened.source.format != Format::Wfdb || !opened.source.warnings.is_empty() {
                     explanation.source = Some(opened.source);
                 }
-                if let Some(reason) = &explanation.withheld {
-                    eprintln!("ecglens: {}: {reason}", path.display());
+                // Nothing to write for a record the model cannot read: the run fails for it, saying why.
+                match &explanation.withheld {
+                    Some(reason) => Err(format!("{}: {reason}", path.display())),
+                    None => Ok(explanation),
                 }
-                Ok(explanation)
             });
             // One failed record does not stop the others: the messages are collected and reported together.
             match result {

@@ -44,7 +44,7 @@ fn header_names_its_signal_files() {
 
 #[wasm_bindgen_test]
 fn protocol_round_trip() {
-    let r = Request::Record { id: 7, header: "a.hea".into() };
+    let r = Request::Record { id: 7, header: "a.hea".into(), options: Default::default() };
     let json = serde_json::to_string(&r).unwrap();
     assert_eq!(serde_json::from_str::<Request>(&json).unwrap(), r);
     let f = Response::Failed { id: 7, message: "bad".into() };

@@ -49,7 +49,6 @@ pub fn display_name(raw: &str) -> String {
 
 /// Index into `record.leads` of lead `wanted` (any accepted spelling), or `None` when the record lacks it. If a
 /// record holds the same lead twice, the first is taken.
-
 pub fn lead_index(record: &Record, wanted: &str) -> Option<usize> {
     let wanted = canonical_lead_name(wanted)?;
     record.leads.iter().position(|lead| canonical_lead_name(&lead.name) == Some(wanted))

@@ -132,7 +132,7 @@ pub fn lead_flags(x: &[f32], rate_hz: f64) -> Vec<QualityFlag> {
         flags.push(QualityFlag::Saturated { share: saturated });
     }
     let amplitude = robust_amplitude(x);
-    if amplitude > 10.0 || amplitude < 0.01 {
+    if !(0.01..=10.0).contains(&amplitude) {
         flags.push(QualityFlag::ImplausibleAmplitude {
             amplitude_mv: amplitude,
             likely_factor: likely_factor(amplitude),
@@ -169,7 +169,7 @@ fn flat_share(x: &[f32], rate_hz: f64) -> f32 {
 /// Share of samples at the lead's maximum or minimum in runs of at least 3.
 fn saturated_share(x: &[f32]) -> f32 {
     let (lo, hi) = x.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-    if !(hi > lo) {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         return 0.0;
     }
     let mut count = 0usize;

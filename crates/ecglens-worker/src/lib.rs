@@ -6,6 +6,7 @@
 //! makes no network request: it answers [`Request`]s one at a time.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::collections::HashMap;
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -22,7 +23,7 @@ use ecglens_engine::Engine;
 
 thread_local! {
     /// The last long recording read (key: file, size and answers), so that its windows are not decoded again.
-    static LAST_RECORD: RefCell<Option<(String, ecglens_core::signal::Opened)>> = const { RefCell::new(None) };
+    static LAST_RECORD: RefCell<Option<(String, Rc<ecglens_core::signal::Opened>)>> = const { RefCell::new(None) };
 }
 
 /// Files attached to a message: `(name, bytes)`.
@@ -376,7 +377,7 @@ fn explain_files<'a>(
         options.units,
         options.item
     );
-    let cached = LAST_RECORD.with(|c| c.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, o)| o.clone()));
+    let cached = LAST_RECORD.with(|c| c.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, o)| Rc::clone(o)));
     let whole = match cached {
         Some(opened) => opened,
         None => {
@@ -387,8 +388,9 @@ fn explain_files<'a>(
                 }
                 other => Failure::Message(message(&other)),
             })?;
+            let opened = Rc::new(opened);
             let long = opened.record.duration_s() > window::LONG_RECORD_S;
-            LAST_RECORD.with(|c| *c.borrow_mut() = long.then(|| (key, opened.clone())));
+            LAST_RECORD.with(|c| *c.borrow_mut() = long.then(|| (key, Rc::clone(&opened))));
             opened
         }
     };
@@ -398,7 +400,7 @@ fn explain_files<'a>(
         None if whole.record.duration_s() > window::LONG_RECORD_S => {
             window::windowed(&whole, TimeWindow { start_s: 0.0, duration_s: window_s })
         }
-        None => whole,
+        None => Rc::try_unwrap(whole).unwrap_or_else(|shared| (*shared).clone()),
     };
     let parse_ms = now_ms() - t0;
     let mut explanation = engine.explain(&opened.record).map_err(|e| Failure::Message(format!("{file}: {e}")))?;

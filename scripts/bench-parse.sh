@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Parse time per file and per format (issue 11), median of 20, natively (`ecglens bench parse`, the native
+# Parse time per file and per format (issues 11 and 12), median of 20, natively (`ecglens bench parse`, the native
 # profile) and in the browser's Web Worker (release dist/, headless Chromium: tests/e2e/bench.mjs parse), in the
 # same run, with the ratio worker / native. Needs dist/ (trunk build --release); the GE MUSE sample is read from
 # ../shared/data when it is there.
@@ -10,6 +10,9 @@ FILES=(tests/fixtures/formats/files/ecgtoolkit-example.dcm tests/fixtures/format
   tests/fixtures/formats/files/ecgtoolkit-example.scp
   tests/fixtures/formats/files/ecgtoolkit-example.xml tests/fixtures/formats/files/129DYPRG.XML
   tests/fixtures/formats/files/3191723_ZZDEMOPTONLY_1-04_orig.xml)
+F=tests/fixtures/formats/files
+FILES+=($F/edf-12lead.edf $F/edf-3lead.bdf $F/delimited-comma-time.csv $F/numpy-x-fs-leads.npz
+  $F/matlab-ptbxl-cpsc.mat $F/hdf5-code15-gzip.hdf5 $F/research-1khz.hea)
 [ -f ../shared/data/formats/muse/example1.xml ] && FILES+=(../shared/data/formats/muse/example1.xml)
 FILES+=("www/examples/$(node -e 'console.log(require("./www/examples/index.json").examples[0].file)').hea")
 cargo build --quiet --profile native -p ecglens-cli --bin ecglens

@@ -409,7 +409,9 @@ fn explain_files<'a>(
         let stem = base_name.strip_suffix(".hea").or_else(|| base_name.strip_suffix(".HEA")).unwrap_or(base_name);
         explanation.annotations = ecglens_core::landmarks::read_lead_waves(stem, lookup);
     }
-    if opened.source.format != Format::Wfdb || !opened.source.warnings.is_empty() {
+    // A WFDB record's source says nothing beyond the format, unless the reader warned or only a window was read.
+    let says_more = !opened.source.warnings.is_empty() || opened.source.window.is_some();
+    if opened.source.format != Format::Wfdb || says_more {
         explanation.source = Some(opened.source);
     }
     Ok((explanation, opened.patient, parse_ms))

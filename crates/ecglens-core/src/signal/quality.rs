@@ -70,7 +70,7 @@ impl QualityFlag {
                     ),
                     _ => String::new(),
                 };
-                format!("amplitude {} mV, no ECG's (about 0.1–5 mV){suggestion}", sig(*amplitude_mv))
+                format!("amplitude {} mV, outside any ECG's (about 0.1–5 mV){suggestion}", sig(*amplitude_mv))
             }
             QualityFlag::BaselineWander { range_mv } => {
                 format!("baseline wanders over {range_mv:.1} mV (movement, breathing or electrode contact)")

@@ -20,7 +20,7 @@ for t in "${targets[@]}"; do
   [ "$t" = scp ] && max_len=4096
   # The research readers' seeds are whole recordings (up to 240 KB): 8 KB inputs still hold a header, several
   # signals and data records, and run 10-20× faster.
-  case "$t" in edf|delimited|numpy|hdf5|matlab) max_len=8192 ;; esac
+  case "$t" in edf|delimited|numpy|hdf5|matlab|sniff) max_len=8192 ;; esac
   RUSTC_BOOTSTRAP=1 cargo fuzz run "$t" -s none "$CORPUS/$t" "${seeds[@]}" -- \
     -runs="$RUNS" -max_len="$max_len" -rss_limit_mb=4096 -timeout=10 > "$log" 2>&1
   echo "$t: $(grep -aE '^Done [0-9]+ runs' "$log" | tail -1)" | tee -a last-run.txt

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTIFACTS, ROOT, canvasInk, launch, openApp, serveDist, text, waitIdle, waitReady } from './helpers.mjs';
+import { ARTIFACTS, ROOT, canvasInk, dropFiles, launch, openApp, serveDist, text, waitIdle, waitReady } from './helpers.mjs';
 
 const FILES = join(ROOT, 'tests/fixtures/formats/files');
 const MUSE = join(ROOT, '../shared/data/formats/muse/example1.xml');
@@ -51,14 +51,7 @@ after(async () => {
   await srv?.close();
 });
 
-async function drop(files) {
-  await page.evaluate((files) => {
-    const dt = new DataTransfer();
-    for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
-    const zone = document.querySelector('[data-testid=dropzone]');
-    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, files.map(([name, bytes]) => ({ name, bytes: [...bytes] })));
-}
+const drop = (files) => dropFiles(page, files);
 
 const row = (record) => `[data-testid=batch] tr[data-record="${record}"]`;
 

@@ -125,3 +125,13 @@ export async function dropCopies(page, base, n, prefix, digits = 3) {
     document.querySelector('[data-testid=dropzone]').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   }, { hea, dat, base, n, prefix, digits });
 }
+
+// Drops `files` ([name, bytes] pairs) on the page's drop zone, as a user dragging them from a file manager would.
+export async function dropFiles(page, files) {
+  await page.evaluate((files) => {
+    const dt = new DataTransfer();
+    for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
+    const zone = document.querySelector('[data-testid=dropzone]');
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, files.map(([name, bytes]) => ({ name, bytes: [...bytes] })));
+}

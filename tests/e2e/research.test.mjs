@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTIFACTS, ROOT, canvasInk, launch, openApp, serveDist, text, waitIdle, waitReady } from './helpers.mjs';
+import { ARTIFACTS, ROOT, canvasInk, dropFiles, launch, openApp, serveDist, text, waitIdle, waitReady } from './helpers.mjs';
 
 const FILES = join(ROOT, 'tests/fixtures/formats/files');
 
@@ -47,15 +47,7 @@ after(async () => {
   await srv?.close();
 });
 
-async function drop(names) {
-  const files = names.map((name) => ({ name, bytes: [...readFileSync(join(FILES, name))] }));
-  await page.evaluate((files) => {
-    const dt = new DataTransfer();
-    for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
-    const zone = document.querySelector('[data-testid=dropzone]');
-    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, files);
-}
+const drop = (names) => dropFiles(page, names.map((name) => [name, readFileSync(join(FILES, name))]));
 
 async function settled(records) {
   for (const record of records) {

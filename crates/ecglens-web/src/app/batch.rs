@@ -145,7 +145,7 @@ fn AskForm(ctx: Ctx, row_id: u64, questions: Vec<Question>) -> impl IntoView {
     view! {
         <form class="ask" data-testid="ask-form" on:submit=submit on:click=|ev| ev.stop_propagation()>
             {start.rate.is_some().then(|| view! {
-                <label>"Sampling rate (Hz) "<input type="number" min="1" step="any" data-testid="ask-rate" prop:value=move || rate.get().unwrap_or_default() on:input=text(rate) /></label>
+                <label>"Sampling rate (Hz) "<input type="number" step="any" data-testid="ask-rate" prop:value=move || rate.get().unwrap_or_default() on:input=text(rate) /></label>
             })}
             {start.leads.is_some().then(|| view! {
                 <label>"Leads, in order "<input type="text" data-testid="ask-leads" prop:value=move || leads.get().unwrap_or_default() on:input=text(leads) /></label>

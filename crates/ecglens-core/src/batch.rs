@@ -143,6 +143,13 @@ pub fn plan(files: &[PickedFile], kinds: &[FileKind]) -> BatchPlan {
             *records_named.entry(crate::signal::open::record_name(&f.name)).or_default() += 1;
         }
     }
+    // The file named `name` beside `file`: in its folder, or, for a loose file, anywhere among the loose files.
+    let beside = |file: &PickedFile, name: &str| -> Option<usize> {
+        by_place
+            .get(&(file.dir.as_str(), name))
+            .or_else(|| if file.in_folder { None } else { loose_by_name.get(name) })
+            .copied()
+    };
     // A record's name: the file's without extension; when two records would share it, with its folder, or (loose
     // files: `a.dcm`, `a.scp`) with its extension.
     let record_name = |file: &PickedFile| {
@@ -160,14 +167,7 @@ pub fn plan(files: &[PickedFile], kinds: &[FileKind]) -> BatchPlan {
     for (i, file) in files.iter().enumerate() {
         if let FileKind::WfdbHeader(wanted) = kind(i) {
             for name in wanted.iter().filter(|n| is_header(n)) {
-                let found = by_place.get(&(file.dir.as_str(), name.as_str())).or_else(|| {
-                    if file.in_folder {
-                        None
-                    } else {
-                        loose_by_name.get(name.as_str())
-                    }
-                });
-                if let Some(&j) = found.filter(|&&j| j != i) {
+                if let Some(j) = beside(file, name).filter(|&j| j != i) {
                     segment_of.insert(j, i);
                 }
             }
@@ -194,11 +194,7 @@ pub fn plan(files: &[PickedFile], kinds: &[FileKind]) -> BatchPlan {
         }
         for name in wanted {
             let base = name.rsplit('/').next().unwrap_or(name);
-            let found = by_place
-                .get(&(file.dir.as_str(), base))
-                .or_else(|| if file.in_folder { None } else { loose_by_name.get(base) })
-                .copied();
-            if let Some(j) = found {
+            if let Some(j) = beside(file, base) {
                 used[j] = true;
                 if files[j].size_bytes > MAX_FILE_BYTES as u64 {
                     too_large = Some(format!(
@@ -216,11 +212,7 @@ pub fn plan(files: &[PickedFile], kinds: &[FileKind]) -> BatchPlan {
         let record_stem = stem(&file.name);
         for (extension, _) in crate::landmarks::LEAD_EXTENSIONS {
             let name = format!("{record_stem}.{extension}");
-            let found = by_place
-                .get(&(file.dir.as_str(), name.as_str()))
-                .or_else(|| if file.in_folder { None } else { loose_by_name.get(name.as_str()) })
-                .copied();
-            if let Some(j) = found.filter(|j| !signals.contains(j)) {
+            if let Some(j) = beside(file, &name).filter(|j| !signals.contains(j)) {
                 used[j] = true;
                 signals.push(j);
             }
@@ -243,11 +235,7 @@ pub fn plan(files: &[PickedFile], kinds: &[FileKind]) -> BatchPlan {
         let mut extra = Vec::new();
         if format.takes_options() {
             let sidecar = format!("{}.json", crate::signal::open::record_name(&file.name));
-            let found = by_place
-                .get(&(file.dir.as_str(), sidecar.as_str()))
-                .or_else(|| if file.in_folder { None } else { loose_by_name.get(sidecar.as_str()) })
-                .copied();
-            if let Some(j) = found.filter(|&j| !used[j]) {
+            if let Some(j) = beside(file, &sidecar).filter(|&j| !used[j]) {
                 used[j] = true;
                 extra.push(j);
             }

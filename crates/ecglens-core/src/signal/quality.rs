@@ -98,14 +98,14 @@ pub struct LeadQuality {
     pub flags: Vec<QualityFlag>,
 }
 
-/// The flags of every lead that has any, in the record's lead order.
+/// The flags of every lead that has any, in the record's lead order, under the lead's standard name ("AVF" → "aVF").
 pub fn assess(record: &Record) -> Vec<LeadQuality> {
     record
         .leads
         .iter()
         .filter_map(|lead| {
             let flags = lead_flags(&lead.samples_mv, record.sample_rate_hz);
-            (!flags.is_empty()).then(|| LeadQuality { lead: lead.name.clone(), flags })
+            (!flags.is_empty()).then(|| LeadQuality { lead: super::leads::display_name(&lead.name), flags })
         })
         .collect()
 }
@@ -338,7 +338,7 @@ mod tests {
             sample_rate_hz: 500.0,
             leads: vec![
                 Lead { name: "I".into(), samples_mv: ecg(500.0, 10.0) },
-                Lead { name: "II".into(), samples_mv: vec![0.0; 5000] },
+                Lead { name: "ii".into(), samples_mv: vec![0.0; 5000] },
             ],
             comments: vec![],
         };

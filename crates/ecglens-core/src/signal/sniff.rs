@@ -185,7 +185,8 @@ fn research_format(name: &str, head: &[u8]) -> Option<Format> {
     if lower.ends_with(".mat") && is_matlab_v4(head) {
         return Some(Format::Matlab);
     }
-    if is_delimited_numbers(head) || (is_text(head) && [".csv", ".tsv", ".txt"].iter().any(|e| lower.ends_with(e))) {
+    // By name only `.csv`/`.tsv` (a `.txt` must hold columns of numbers: a folder's LICENSE.txt is not a record).
+    if is_delimited_numbers(head) || (is_text(head) && [".csv", ".tsv"].iter().any(|e| lower.ends_with(e))) {
         return Some(Format::Csv);
     }
     None
@@ -316,6 +317,8 @@ mod tests {
         assert_eq!(known("x", b"I;II\n0,1;0,2\n0,1;0,3\n"), Sniffed::Known(Format::Csv));
         assert_eq!(known("x", b"1\t2\t3\n4\t5\t6\n"), Sniffed::Known(Format::Csv));
         assert_eq!(known("x.csv", b"# just a note\n"), Sniffed::Known(Format::Csv));
+        assert!(matches!(known("LICENSE.txt", b"Creative Commons Attribution 4.0\n"), Sniffed::Unknown { .. }));
+        assert_eq!(known("x.txt", b"0.1 0.2\n0.3 0.4\n"), Sniffed::Known(Format::Csv));
         let m = unrecognised_message("report.pdf", "a PDF document");
         assert!(
             m.starts_with("report.pdf: not an ECG format") && m.contains("a PDF document") && m.contains("SCP-ECG")

@@ -9,8 +9,8 @@
 //!   lead that varies (not flat), below 0.01 mV: a wrong gain or unit, by a factor [`likely_factor`] suggests
 //!   (CinC 2020's `S0001.hea` declares a gain 1000× too high: its values look like volts read as millivolts);
 //! * **baseline wander** — the 1 s moving mean ranges over more than 1 mV (1st to 99th percentile);
-//! * **mains noise** — the power within ±1 Hz of 50 or 60 Hz is more than 10 % of the lead's power above 1 Hz
-//!   (only where the rate reaches 130 Hz; measured with the Goertzel algorithm on at most the first 60 s).
+//! * **mains noise** — the power within ±1 Hz of 50 or 60 Hz is more than 10 % of the lead's power (mean removed
+//!   per 1 s block; only where the rate reaches 130 Hz; the Goertzel algorithm on at most the first 60 s).
 //!
 //! Thresholds are conventions of ECG quality indices (e.g. Clifford et al., "Signal quality in cardiorespiratory
 //! monitoring", Physiol. Meas. 2012; the PhysioNet/CinC 2011 challenge's flat-line and saturation checks), set
@@ -230,45 +230,54 @@ fn baseline_range(x: &[f32], rate_hz: f64) -> f32 {
     quantile(&mut means.clone(), 0.99) - quantile(&mut means, 0.01)
 }
 
-/// The larger mains share (50 or 60 Hz): power within ±1 Hz of it over the power above 1 Hz.
+/// The larger mains share (50 or 60 Hz): over 1 s blocks (1 Hz DFT bins), the power of the bins within ±1 Hz of it
+/// over the block's power (mean removed). Three Goertzel passes per frequency: linear in the samples.
 fn mains_share(x: &[f32], rate_hz: f64) -> Option<(f32, f32)> {
     if rate_hz < 130.0 {
         return None;
     }
-    let n = x.len().min((60.0 * rate_hz) as usize);
-    if n < (2.0 * rate_hz) as usize {
+    let block = rate_hz.round() as usize;
+    let n = x.len().min(60 * block);
+    if n < 2 * block {
         return None;
     }
-    let x = &x[..n];
-    let mean = x.iter().map(|v| f64::from(*v)).sum::<f64>() / n as f64;
-    let centred: Vec<f64> = x.iter().map(|v| f64::from(*v) - mean).collect();
-    // Power per DFT bin via Goertzel; bins are rate/n Hz apart.
-    let bin_hz = rate_hz / n as f64;
-    let power_at = |hz: f64| {
-        let w = 2.0 * std::f64::consts::PI * hz / rate_hz;
-        let coeff = 2.0 * w.cos();
-        let (mut s1, mut s2) = (0.0f64, 0.0f64);
-        for v in &centred {
-            let s0 = v + coeff * s1 - s2;
-            s2 = s1;
-            s1 = s0;
+    let (mut total, mut band) = (0.0f64, [0.0f64; 2]);
+    let mut centred = vec![0.0f64; block];
+    for chunk in x[..n].chunks_exact(block) {
+        let mean = chunk.iter().map(|v| f64::from(*v)).sum::<f64>() / block as f64;
+        for (c, v) in centred.iter_mut().zip(chunk) {
+            *c = f64::from(*v) - mean;
         }
-        (s1 * s1 + s2 * s2 - coeff * s1 * s2) / n as f64
-    };
-    // Parseval: the one-sided power of bins above 1 Hz ≈ total power minus the low bins'.
-    let total: f64 = centred.iter().map(|v| v * v).sum::<f64>();
-    let low_bins = (1.0 / bin_hz).ceil() as usize;
-    let low: f64 = (1..=low_bins).map(|k| 2.0 * power_at(k as f64 * bin_hz)).sum();
-    let above_1hz = (total - low).max(f64::MIN_POSITIVE);
-    [50.0f64, 60.0]
+        total += centred.iter().map(|v| v * v).sum::<f64>();
+        for (b, mains) in band.iter_mut().zip([50.0f64, 60.0]) {
+            for hz in [mains - 1.0, mains, mains + 1.0] {
+                // Goertzel: |X_k|² / N for the bin at `hz` (bins are 1 Hz apart in a 1 s block); one-sided ×2.
+                let coeff = 2.0 * (2.0 * std::f64::consts::PI * hz / rate_hz).cos();
+                let (mut s1, mut s2) = (0.0f64, 0.0f64);
+                for v in &centred {
+                    let s0 = v + coeff * s1 - s2;
+                    s2 = s1;
+                    s1 = s0;
+                }
+                *b += 2.0 * (s1 * s1 + s2 * s2 - coeff * s1 * s2) / block as f64;
+            }
+        }
+    }
+    let total = total.max(f64::MIN_POSITIVE);
+    [(50.0f32, band[0]), (60.0, band[1])]
         .into_iter()
-        .map(|mains| {
-            let k0 = ((mains - 1.0) / bin_hz).ceil() as usize;
-            let k1 = ((mains + 1.0) / bin_hz).floor() as usize;
-            let band: f64 = (k0..=k1).map(|k| 2.0 * power_at(k as f64 * bin_hz)).sum();
-            (mains as f32, (band / above_1hz).clamp(0.0, 1.0) as f32)
-        })
+        .map(|(hz, b)| (hz, (b / total).clamp(0.0, 1.0) as f32))
         .max_by(|a, b| a.1.total_cmp(&b.1))
+}
+
+/// Only the amplitude check of [`lead_flags`] (what every reader's plausibility warning needs; cheap).
+pub fn implausible_amplitude(x: &[f32], rate_hz: f64) -> Option<QualityFlag> {
+    if x.len() < 2 || flat_share(x, rate_hz.max(1.0)) >= 0.5 {
+        return None;
+    }
+    let amplitude = robust_amplitude(x);
+    (!(0.01..=10.0).contains(&amplitude))
+        .then(|| QualityFlag::ImplausibleAmplitude { amplitude_mv: amplitude, likely_factor: likely_factor(amplitude) })
 }
 
 #[cfg(test)]

@@ -55,6 +55,9 @@ pub(super) fn Side(ctx: Ctx) -> impl IntoView {
                 }))}
                 </tbody>
             </table>
+            <p class="withheld" data-testid="withheld" hidden=move || ctx.current.with(|c| c.as_ref().is_none_or(|s| s.explanation.withheld.is_none()))>
+                {move || ctx.current.with(|c| c.as_ref().and_then(|s| s.explanation.withheld.clone())).unwrap_or_default()}
+            </p>
             <p data-testid="agreement">{move || ctx.current.with(|c| c.as_ref().map(|s| agreement_text(&s.explanation))).unwrap_or_default()}</p>
             <FromTheFile ctx=ctx />
             <h2>"How clusters push each class"</h2>

@@ -11,24 +11,10 @@ mod common;
 const MAX_ERROR_UV: f64 = 0.001;
 
 fn check(stem: &str, opts: &ReadOptions) -> signal::Opened {
-    let (facts, samples) = common::reference(stem);
-    let file = facts["file"].as_str().unwrap();
-    let bytes = common::vendored(file);
-    let o = signal::open::read_as_with(Format::Csv, file, &bytes, opts).unwrap();
-    assert_eq!(o.source.format, Format::Csv);
-    let errors = common::max_error_uv_per_lead(&o.record, &facts, &samples);
-    let worst = errors.iter().map(|e| e.1).fold(0.0, f64::max);
-    println!("{stem}: max |error| over {} leads {worst} µV", errors.len());
-    for (lead, err) in errors {
-        assert!(err <= MAX_ERROR_UV, "{stem} lead {lead}: max |error| {err} µV");
-    }
-    if let Some(dir) = std::env::var_os("ECGLENS_DUMP_DIR") {
-        let raw: Vec<u8> =
-            o.record.leads.iter().flat_map(|l| l.samples_mv.iter().flat_map(|v| v.to_le_bytes())).collect();
-        std::fs::write(std::path::Path::new(&dir).join(format!("{stem}.f32")), raw).unwrap();
-    }
+    let (o, facts) = common::read_and_compare(Format::Csv, stem, opts, MAX_ERROR_UV);
     // The same through sniffing by content.
-    let sniffed = signal::open_with(file, &bytes, &|_| None, opts).unwrap();
+    let file = facts["file"].as_str().unwrap();
+    let sniffed = signal::open_with(file, &common::vendored(file), &|_| None, opts).unwrap();
     assert_eq!(sniffed.record, o.record);
     o
 }

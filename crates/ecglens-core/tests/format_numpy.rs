@@ -26,23 +26,7 @@ fn options(rate: Option<f64>, leads: Option<&Value>, units: Option<Units>, item:
 
 /// Reads `stem`'s file with `opts` and checks names, rate, length and every sample against numpy.load.
 fn check(stem: &str, opts: &ReadOptions) -> signal::Opened {
-    let (facts, samples) = common::reference(stem);
-    let file = facts["file"].as_str().unwrap();
-    let bytes = common::vendored(file);
-    let o = signal::open::read_as_with(Format::Numpy, file, &bytes, opts).unwrap();
-    assert_eq!(o.source.format, Format::Numpy);
-    let errors = common::max_error_uv_per_lead(&o.record, &facts, &samples);
-    let worst = errors.iter().map(|e| e.1).fold(0.0, f64::max);
-    println!("{stem}: max |error| over {} leads {worst} µV", errors.len());
-    for (lead, err) in errors {
-        assert!(err <= MAX_ERROR_UV, "{stem} lead {lead}: max |error| {err} µV");
-    }
-    // For a look at what the reader returns: ECGLENS_DUMP_DIR=/tmp/x writes <stem>.f32 (lead-major mV).
-    if let Some(dir) = std::env::var_os("ECGLENS_DUMP_DIR") {
-        let raw: Vec<u8> =
-            o.record.leads.iter().flat_map(|l| l.samples_mv.iter().flat_map(|v| v.to_le_bytes())).collect();
-        std::fs::write(std::path::Path::new(&dir).join(format!("{stem}.f32")), raw).unwrap();
-    }
+    let (o, facts) = common::read_and_compare(Format::Numpy, stem, opts, MAX_ERROR_UV);
     match facts.get("part").filter(|p| !p.is_null()) {
         Some(p) => assert_eq!(
             o.source.part,
@@ -55,7 +39,8 @@ fn check(stem: &str, opts: &ReadOptions) -> signal::Opened {
         None => assert_eq!(o.source.part, None),
     }
     // The same through sniffing.
-    let sniffed = signal::open_with(file, &bytes, &|_| None, opts).unwrap();
+    let file = facts["file"].as_str().unwrap();
+    let sniffed = signal::open_with(file, &common::vendored(file), &|_| None, opts).unwrap();
     assert_eq!(sniffed.record, o.record);
     o
 }

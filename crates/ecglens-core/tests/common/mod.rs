@@ -74,3 +74,32 @@ pub fn flipped(bytes: &[u8], rounds: usize) -> Vec<Vec<u8>> {
         })
         .collect()
 }
+
+/// Reads the vendored file of reference `stem` with `format`'s reader and `options`, and asserts every lead is within
+/// `max_error_uv` of the reference. For a look at what the reader returns: `ECGLENS_DUMP_DIR=/tmp/x` writes
+/// `<stem>.f32` (lead-major mV). Returns what was read and the reference facts, for the caller's own checks.
+#[allow(dead_code)] // not every test binary that includes this module calls it
+pub fn read_and_compare(
+    format: ecglens_core::signal::Format,
+    stem: &str,
+    options: &ecglens_core::signal::ReadOptions,
+    max_error_uv: f64,
+) -> (ecglens_core::signal::Opened, Value) {
+    let (facts, samples) = reference(stem);
+    let file = facts["file"].as_str().unwrap();
+    let bytes = vendored(file);
+    let o = ecglens_core::signal::open::read_as_with(format, file, &bytes, options).unwrap();
+    assert_eq!(o.source.format, format);
+    let errors = max_error_uv_per_lead(&o.record, &facts, &samples);
+    let worst = errors.iter().map(|e| e.1).fold(0.0, f64::max);
+    println!("{stem}: max |error| over {} leads {worst} µV", errors.len());
+    for (lead, err) in errors {
+        assert!(err <= max_error_uv, "{stem} lead {lead}: max |error| {err} µV");
+    }
+    if let Some(dir) = std::env::var_os("ECGLENS_DUMP_DIR") {
+        let raw: Vec<u8> =
+            o.record.leads.iter().flat_map(|l| l.samples_mv.iter().flat_map(|v| v.to_le_bytes())).collect();
+        std::fs::write(std::path::Path::new(&dir).join(format!("{stem}.f32")), raw).unwrap();
+    }
+    (o, facts)
+}

@@ -13,14 +13,14 @@ case "$what" in
     rm -rf "$CARGO_TARGET_DIR"
     cargo fetch --locked
     start=$EPOCHREALTIME
-    trunk build --release --offline >/dev/null
+    node scripts/build-site.mjs --offline 2>/dev/null
     echo "clean release build: $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s (nproc=$(nproc))"
     ;;
   incremental)
-    trunk build --release --offline >/dev/null
+    node scripts/build-site.mjs --offline 2>/dev/null
     touch crates/ecglens-core/src/lib.rs
     start=$EPOCHREALTIME
-    trunk build --release --offline >/dev/null
+    node scripts/build-site.mjs --offline 2>/dev/null
     echo "incremental release build (touch crates/ecglens-core/src/lib.rs): $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s (nproc=$(nproc))"
     ;;
   size)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Parse time per file and per format (issues 11 and 12), median of 20, natively (`ecglens bench parse`, the native
 # profile) and in the browser's Web Worker (release dist/, headless Chromium: tests/e2e/bench.mjs parse), in the
-# same run, with the ratio worker / native. Needs dist/ (trunk build --release); the GE MUSE sample is read from
+# same run, with the ratio worker / native. Needs dist/ (node scripts/build-site.mjs); the GE MUSE sample is read from
 # ../shared/data when it is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Trunk post_build hook: put the sha256 of every inline <script> of the staged index.html into its
+// Called by scripts/build-site.mjs: put the sha256 of every inline <script> of the staged index.html into its
 // Content-Security-Policy meta tag (placeholder __CSP_SCRIPT_HASHES__), so script-src needs no 'unsafe-inline'.
-// Usage: node scripts/csp-hashes.mjs [path/to/index.html]   (default: $TRUNK_STAGING_DIR/index.html)
+// Usage: node scripts/csp-hashes.mjs [path/to/index.html]   (default: dist/index.html)
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const file = process.argv[2] ?? join(process.env.TRUNK_STAGING_DIR ?? 'dist', 'index.html');
+const file = process.argv[2] ?? join('dist', 'index.html');
 let html = readFileSync(file, 'utf8');
 const PLACEHOLDER = '__CSP_SCRIPT_HASHES__';
 if (!html.includes(PLACEHOLDER)) {

@@ -1,8 +1,8 @@
 # Shared by scripts/serve.sh, scripts/test.sh and the benchmarks: installs what is missing, builds the site.
-# Everything comes from a package registry (crates.io, npm, Debian); Trunk never downloads tools itself.
+# Everything comes from a package registry (crates.io, npm, Debian); nothing downloads a tool by itself.
 #
 # Where the tools go, and why CI cannot hide a broken install:
-# - Rust tools (Trunk, wasm-bindgen, wasm-bindgen-test-runner) are installed into the clone's own `.tools/`
+# - Rust tools (wasm-bindgen, wasm-bindgen-test-runner) are installed into the clone's own `.tools/`
 #   (git-ignored), never into ~/.cargo/bin, and only `.tools/bin` is looked at. A clean clone has no `.tools/`,
 #   so every CI run (`.ci/run` on a clean clone) installs them from the registry exactly as a fresh machine does.
 # - npm tools (binaryen's wasm-opt, playwright-core) go into the clone's `node_modules/` by `npm ci`, same reason.
@@ -17,7 +17,6 @@ cd "$ROOT"
 TOOLS="$ROOT/.tools"
 export PATH="$TOOLS/bin:$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-TRUNK_VERSION="0.21.14"
 WASM_OPT_VERSION="132"
 
 log() { printf '\033[1m[ecglens]\033[0m %s\n' "$*" >&2; }
@@ -35,18 +34,17 @@ timed() {
 # The version of a package in a Cargo.lock.
 lock_version() { awk -v n="$2" '$0 == "name = \"" n "\"" { getline; gsub(/version = |"/, ""); print; exit }' "$1"; }
 
-# wasm-bindgen must be one version everywhere: the crate (Cargo.lock), the CLI that post-processes it
-# (tools/wasm-bindgen-cli, pinned `=X` and locked), and Trunk's [tools] entry. A mismatch makes wasm-bindgen
-# fail late with a cryptic schema error, so refuse before building anything.
+# wasm-bindgen must be one version everywhere: the crate (Cargo.lock) and the CLI that post-processes it
+# (tools/wasm-bindgen-cli, pinned `=X` and locked). A mismatch makes wasm-bindgen fail late with a cryptic
+# schema error, so refuse before building anything.
 WASM_BINDGEN_VERSION="$(lock_version Cargo.lock wasm-bindgen)"
 check_wasm_bindgen_pins() {
-  local cli trunk_pin
+  local cli
   cli="$(lock_version tools/wasm-bindgen-cli/Cargo.lock wasm-bindgen-cli)"
-  trunk_pin="$(sed -n 's/^wasm_bindgen = "\(.*\)"$/\1/p' Trunk.toml)"
   [ -n "$WASM_BINDGEN_VERSION" ] || die "no wasm-bindgen in Cargo.lock"
-  if [ "$cli" != "$WASM_BINDGEN_VERSION" ] || [ "$trunk_pin" != "$WASM_BINDGEN_VERSION" ]; then
+  if [ "$cli" != "$WASM_BINDGEN_VERSION" ]; then
     die "wasm-bindgen versions disagree: Cargo.lock has $WASM_BINDGEN_VERSION, tools/wasm-bindgen-cli/Cargo.lock \
-has ${cli:-none}, Trunk.toml [tools] has ${trunk_pin:-none}. Make all three equal (see tools/wasm-bindgen-cli/Cargo.toml)."
+has ${cli:-none}. Make both equal (see tools/wasm-bindgen-cli/Cargo.toml)."
   fi
 }
 
@@ -123,15 +121,6 @@ ensure_wasm_target() {
   fi
 }
 
-ensure_trunk() {
-  if ! "$TOOLS/bin/trunk" --version 2>/dev/null | grep -q "trunk $TRUNK_VERSION\$"; then
-    # Trunk's published lockfile resolves from the registry (unlike wasm-bindgen-cli's); newer Trunk needs a
-    # newer rustc than the machine's 1.95.
-    timed "cargo install trunk --version =$TRUNK_VERSION --locked into .tools/ (about 8 min, once per clone)" \
-      cargo install trunk --version "=$TRUNK_VERSION" --locked --root "$TOOLS" --target-dir "$TOOLS/build"
-  fi
-}
-
 ensure_wasm_bindgen() {
   check_wasm_bindgen_pins
   if ! "$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$" \
@@ -156,11 +145,11 @@ ensure_build_tools() {
   ensure_wasm_target
   ensure_npm_packages
   ensure_wasm_bindgen
-  ensure_trunk
 }
 
-# Release build of the static site into dist/.
+# Release build of the static site into dist/ (scripts/build-site.mjs: cargo, wasm-bindgen, wasm-opt; no Trunk).
 build_site() {
   timed "cargo fetch --locked" cargo fetch --locked
-  timed "trunk build --release: both wasm binaries, wasm-opt from npm (5-10 min cold)" trunk build --release --offline
+  timed "release site into dist/: both wasm binaries, wasm-bindgen, wasm-opt -Oz (5-10 min cold)" \
+    node scripts/build-site.mjs --offline
 }

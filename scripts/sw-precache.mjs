@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// Trunk post_build hook: fill www/sw.js's placeholders in the staged site with the list of every file of the
+// Called by scripts/build-site.mjs: fill www/sw.js's placeholders in the staged site with the list of every file of the
 // build (the service worker precaches them) and a version that is the SHA-256 of all their names and bytes.
 // Runs after csp-hashes.mjs, so the version covers the final index.html.
-// Usage: node scripts/sw-precache.mjs [SITE_DIR]   (default: $TRUNK_STAGING_DIR, else dist)
+// Usage: node scripts/sw-precache.mjs [SITE_DIR]   (default: dist)
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
-const site = process.argv[2] ?? process.env.TRUNK_STAGING_DIR ?? 'dist';
+const site = process.argv[2] ?? 'dist';
 const SW = 'sw.js';
 
 function walk(dir) {

@@ -2,7 +2,7 @@
 // first visit. It only ever serves the site's own public files: a user's ECGs are File objects read in the tab,
 // never fetched, so nothing about a patient reaches this cache.
 //
-// scripts/sw-precache.mjs (Trunk post_build hook) replaces the two placeholders below with the content hash of
+// scripts/sw-precache.mjs (called by scripts/build-site.mjs) replaces the two placeholders below with the content hash of
 // the build and the list of its files. A new build therefore means a new sw.js: the browser installs it next to
 // the old one, and it takes over once no tab uses the old version (the standard lifecycle), or at once when the
 // user asks for it ("Use the new version" in the footer: the page posts `ecglens-update`, then reloads).

@@ -5,7 +5,7 @@
 //   node tests/e2e/bench.mjs batch [N=100]       a batch of N records (copies of an example): total time, memory
 //   node tests/e2e/bench.mjs pan [FRAMES=120]    frame times while dragging the 12×1 layout
 //   node tests/e2e/bench.mjs parse [N=20] FILE... the worker's parse time per file (body[data-parse-ms]), median of N
-// Needs dist/ (trunk build --release). Prints one JSON line per benchmark.
+// Needs dist/ (node scripts/build-site.mjs). Prints one JSON line per benchmark.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXAMPLES, dropCopies, launch, median, openApp, serveDist, waitIdle, waitReady } from './helpers.mjs';
@@ -74,7 +74,7 @@ try {
     const app = await openApp(browser, srv.url);
     const cdp = await app.context.newCDPSession(app.page);
     await cdp.send('Performance.enable');
-    await app.page.addInitScript(() => addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; }));
+    await app.page.addInitScript(() => addEventListener('ecglens-page-started', (e) => { window.__wasm = e.detail.wasm; }));
     await app.page.goto(srv.url);
     await waitReady(app.page);
     const base = recordOf(entries[0]);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTIFACTS, ROOT, canvasInk, dropFiles, launch, openApp, serveDist, text, waitIdle, waitReady } from './helpers.mjs';
+import { ARTIFACTS, ROOT, canvasInk, dropFiles, launch, openApp, serveDist, text, waitIdle, waitOffline, waitReady } from './helpers.mjs';
 
 const FILES = join(ROOT, 'tests/fixtures/formats/files');
 const MUSE = join(ROOT, '../shared/data/formats/muse/example1.xml');
@@ -43,6 +43,9 @@ before(async () => {
   await page.goto(srv.url);
   await waitReady(page);
   await waitIdle(page);
+  // The service worker stores the site's own files after the first draw: wait for it, so that what follows counts
+  // only requests the app itself would make.
+  await waitOffline(page);
   requestsAtReady = app.requests.length;
 });
 

@@ -20,7 +20,7 @@ export const CHROMIUM_ARGS = [
 
 /** Starts the static server on dist/ (port 0 = any free one) and records what it serves. */
 export async function serveDist(options = {}) {
-  if (!existsSync(join(DIST, 'index.html'))) throw new Error('no dist/index.html: run `trunk build --release` first');
+  if (!existsSync(join(DIST, 'index.html'))) throw new Error('no dist/index.html: run `node scripts/build-site.mjs` (or scripts/serve.sh) first');
   const hits = [];
   const { server, url } = await startServer(DIST, 0, '127.0.0.1', options);
   server.on('request', (req) => hits.push({ url: req.url, t: performance.now() }));

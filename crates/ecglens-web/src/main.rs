@@ -1,4 +1,4 @@
-//! The page's wasm entry point (Trunk `data-bin="ecglens-web"` in index.html).
+//! The page's wasm entry point (`<link data-site rel="page">` in index.html, built by scripts/build-site.mjs).
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -6,4 +6,4 @@ fn main() {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-compile_error!("ecglens-web is the browser page: build it for wasm32 with `trunk build --release` (README.md)");
+compile_error!("ecglens-web is the browser page: build it for wasm32 with `node scripts/build-site.mjs` (README.md)");

@@ -1,4 +1,4 @@
-//! The Web Worker's wasm entry point (Trunk `data-type="worker"` in index.html).
+//! The Web Worker's wasm entry point (`<link data-site rel="worker">` in index.html, built by scripts/build-site.mjs).
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -6,4 +6,4 @@ fn main() {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-compile_error!("ecglens-worker runs inside the browser app: build it for wasm32 with `trunk build --release`");
+compile_error!("ecglens-worker runs inside the browser app: build it for wasm32 with `node scripts/build-site.mjs`");

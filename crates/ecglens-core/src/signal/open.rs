@@ -157,14 +157,13 @@ pub fn read_as_with(format: Format, file: &str, bytes: &[u8], options: &ReadOpti
 /// Warns of amplitudes no ECG has (a wrong unit or gain in the file: [`quality`](super::quality)), without
 /// changing them: one warning naming the leads, with the likely factor.
 fn plausibility(opened: &mut Opened) {
-    use super::quality::{lead_flags, QualityFlag};
+    use super::quality::{implausible_amplitude, QualityFlag};
     let rate = opened.record.sample_rate_hz;
+    // Only the amplitude check: the full per-lead assessment (`quality::assess`) runs once per explanation, not on
+    // every read (it made reading 10× slower).
     let mut flagged: Vec<(String, QualityFlag)> = Vec::new();
     for lead in &opened.record.leads {
-        if let Some(flag) = lead_flags(&lead.samples_mv, rate)
-            .into_iter()
-            .find(|f| matches!(f, QualityFlag::ImplausibleAmplitude { .. }))
-        {
+        if let Some(flag) = implausible_amplitude(&lead.samples_mv, rate) {
             flagged.push((lead.name.clone(), flag));
         }
     }

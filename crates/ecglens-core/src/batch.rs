@@ -240,9 +240,11 @@ pub fn plan(files: &[PickedFile], kinds: &[FileKind]) -> BatchPlan {
                 extra.push(j);
             }
         }
+        // A file read a piece at a time (an EDF Holter, a CODE-15% HDF5 part) may be of any size.
+        let read_whole = !crate::signal::open::read_piecewise(*format, &file.name);
         planned.push((
             i,
-            match file.size_bytes > MAX_FILE_BYTES as u64 {
+            match read_whole && file.size_bytes > MAX_FILE_BYTES as u64 {
                 true => Planned::Rejected {
                     record: record_name(file),
                     file: i,
@@ -368,6 +370,18 @@ mod tests {
         let plan = plan(&files, &[names(&["r.dat"]), NR]);
         assert!(matches!(&plan.planned[0], Planned::Rejected { record, message, .. }
             if record == "r" && message.contains("larger than the 200 MB")));
+        // An EDF Holter or an HDF5 file of exams is read a piece at a time: any size; an .npz is read whole.
+        let big = MAX_FILE_BYTES as u64 * 20;
+        let files = vec![
+            PickedFile::loose("holter.edf", big),
+            PickedFile::loose("exams.hdf5", big),
+            PickedFile::loose("x.npz", big),
+        ];
+        let kinds = [FileKind::Single(Format::Edf), FileKind::Single(Format::Hdf5), FileKind::Single(Format::Numpy)];
+        let plan = super::plan(&files, &kinds);
+        assert!(matches!(&plan.planned[0], Planned::Record { format: Format::Edf, .. }));
+        assert!(matches!(&plan.planned[1], Planned::Record { format: Format::Hdf5, .. }));
+        assert!(matches!(&plan.planned[2], Planned::Rejected { .. }));
     }
 
     #[test]

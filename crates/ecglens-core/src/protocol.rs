@@ -43,6 +43,9 @@ pub enum Response {
         /// Of `elapsed_ms`, the time spent reading the file(s) into a record (sniffing and parsing).
         #[serde(default)]
         parse_ms: f64,
+        /// For the first window of a long recording: the whole recording's envelope, for the overview strip.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        overview: Option<Box<crate::signal::overview::Overview>>,
     },
     /// The model of request `id` is loaded and in use from now on.
     ModelLoaded { id: u64, info: ReadyInfo },

@@ -158,12 +158,3 @@ pub async fn read_head(name: &str, file: &File, n: usize) -> Result<Vec<u8>, Str
         JsFuture::from(head.array_buffer()).await.map_err(|e| notice::file_unreadable(name, &js_error_text(&e)))?;
     Ok(Uint8Array::new(&buffer).to_vec())
 }
-
-/// Reads a job's files into memory, just before they are sent to the worker.
-pub async fn read_all(files: &[(String, File)]) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let mut out = Vec::with_capacity(files.len());
-    for (name, file) in files {
-        out.push((name.clone(), read(name, file).await?));
-    }
-    Ok(out)
-}

@@ -1,11 +1,12 @@
 //! The page's side of the Web Worker that owns the engine (`ecglens-worker`): starting it, posting requests with
-//! their files as transferable buffers, and decoding its answers. The messages are `ecglens_core::protocol`:
-//! `{ msg: <JSON>, files: [{ name, bytes: Uint8Array }, ...] }`.
+//! their files, and decoding its answers. The messages are `ecglens_core::protocol`:
+//! `{ msg: <JSON>, files: [{ name, file: File }, ...] }`. A `File` is a handle: posting it copies no byte, and the
+//! worker reads only what its reader needs (a window of a 24 h recording, one exam of an HDF5 file).
 
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{ErrorEvent, File, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use crate::js_error_text;
 use ecglens_core::protocol::{Request, Response};
@@ -58,22 +59,19 @@ impl WorkerClient {
         Ok(WorkerClient { worker })
     }
 
-    /// Posts `request` with `files` (name, bytes); the bytes are transferred, not copied a second time.
-    pub fn post(&self, request: &Request, files: &[(String, Vec<u8>)]) -> Result<(), PostError> {
+    /// Posts `request` with `files` (name, `File` handle).
+    pub fn post(&self, request: &Request, files: &[(String, File)]) -> Result<(), PostError> {
         let message = Object::new();
         set(&message, "msg", &JsValue::from_str(&serde_json::to_string(request)?))?;
         let items = Array::new();
-        let transfer = Array::new();
-        for (name, bytes) in files {
+        for (name, file) in files {
             let item = Object::new();
-            let array = Uint8Array::from(bytes.as_slice());
             set(&item, "name", &JsValue::from_str(name))?;
-            set(&item, "bytes", &array)?;
-            transfer.push(&array.buffer());
+            set(&item, "file", file)?;
             items.push(&item);
         }
         set(&message, "files", &items)?;
-        self.worker.post_message_with_transfer(&message, &transfer).map_err(|e| PostError::Post(js_error_text(&e)))
+        self.worker.post_message(&message).map_err(|e| PostError::Post(js_error_text(&e)))
     }
 }
 

@@ -5,7 +5,7 @@
 //! (optional), `examples/index.json` and every example's files, then posts [`Response::Ready`]. From then on it
 //! makes no network request: it answers [`Request`]s one at a time.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -18,7 +18,11 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Response as FetchRespons
 use ecglens_core::batch::header_signal_files;
 use ecglens_core::explain::sha256_hex;
 use ecglens_core::protocol::{parse_example_index, sibling, ReadyInfo, Request, Response};
-use ecglens_core::signal::{window, Format, PatientIdentity, Question, ReadOptions, SignalError, TimeWindow};
+use ecglens_core::signal::overview::{self, Overview};
+use ecglens_core::signal::sniff::{self, Sniffed};
+use ecglens_core::signal::{
+    edf, open, window, ByteSource, Format, PatientIdentity, Question, ReadOptions, SignalError, TimeWindow,
+};
 use ecglens_engine::Engine;
 
 thread_local! {
@@ -26,8 +30,78 @@ thread_local! {
     static LAST_RECORD: RefCell<Option<(String, Rc<ecglens_core::signal::Opened>)>> = const { RefCell::new(None) };
 }
 
-/// Files attached to a message: `(name, bytes)`.
-type Files = Vec<(String, Vec<u8>)>;
+/// A file the page sent: its `File` (a handle: the page reads nothing). The worker reads what a reader needs, with
+/// `FileReaderSync` (a worker may block): a window of an EDF recording, one exam of an HDF5 file, one record of a
+/// `.npy` batch; any other format whole, once.
+struct SentFile {
+    name: String,
+    blob: web_sys::Blob,
+    whole: OnceCell<Result<Vec<u8>, String>>,
+}
+
+impl SentFile {
+    fn size(&self) -> u64 {
+        self.blob.size().max(0.0) as u64
+    }
+
+    /// Bytes `start..end` of the file.
+    fn read_range(&self, start: u64, end: u64) -> Result<Vec<u8>, String> {
+        let unreadable = |e: JsValue| format!("{}: cannot read the file: {}", self.name, js_error_text(&e));
+        let part = self.blob.slice_with_f64_and_f64(start as f64, end as f64).map_err(unreadable)?;
+        let reader = web_sys::FileReaderSync::new().map_err(unreadable)?;
+        let buffer = reader.read_as_array_buffer(&part).map_err(unreadable)?;
+        let bytes = Uint8Array::new(&buffer).to_vec();
+        if bytes.len() as u64 != end - start {
+            return Err(format!(
+                "{}: the file changed while it was read (got {} of {} bytes)",
+                self.name,
+                bytes.len(),
+                end - start
+            ));
+        }
+        Ok(bytes)
+    }
+
+    /// The whole file, read on first use (at most [`MAX_FILE_BYTES`](ecglens_core::signal::limits::MAX_FILE_BYTES)).
+    fn bytes(&self) -> Result<&[u8], String> {
+        self.whole
+            .get_or_init(|| {
+                let limit = ecglens_core::signal::limits::MAX_FILE_BYTES as u64;
+                if self.size() > limit {
+                    return Err(format!(
+                        "{}: it is larger than the {} MB ecglens reads whole (EDF, HDF5 and .npy files of any size are read a piece at a time)",
+                        self.name,
+                        limit / 1_048_576
+                    ));
+                }
+                self.read_range(0, self.size())
+            })
+            .as_deref()
+            .map_err(String::clone)
+    }
+}
+
+/// A [`SentFile`] as a [`ByteSource`]: each read is one `FileReaderSync` call on a slice of the `File`.
+struct FileSource<'a>(&'a SentFile);
+
+impl ByteSource for FileSource<'_> {
+    fn len(&self) -> u64 {
+        self.0.size()
+    }
+
+    fn read_at(&self, offset: u64, len: usize) -> Result<Vec<u8>, SignalError> {
+        let end = offset.checked_add(len as u64).filter(|&e| e <= self.0.size());
+        let end = end.ok_or_else(|| SignalError::Malformed {
+            file: self.0.name.clone(),
+            format: "file",
+            message: format!("{len} bytes at {offset} were asked for, past the end of the {}-byte file", self.0.size()),
+        })?;
+        self.0.read_range(offset, end).map_err(|message| SignalError::Io { path: self.0.name.clone(), message })
+    }
+}
+
+/// Files attached to a message.
+type Files = Vec<SentFile>;
 
 struct State {
     engine: Engine,
@@ -131,9 +205,11 @@ fn decode_request(data: &JsValue) -> Result<(Request, Files), String> {
         if let Some(list) = list.dyn_ref::<Array>() {
             for item in list.iter() {
                 let name = Reflect::get(&item, &"name".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-                let bytes =
-                    Reflect::get(&item, &"bytes".into()).ok().map(|b| Uint8Array::new(&b).to_vec()).unwrap_or_default();
-                files.push((name, bytes));
+                let blob = Reflect::get(&item, &"file".into())
+                    .ok()
+                    .and_then(|b| b.dyn_into::<web_sys::Blob>().ok())
+                    .ok_or_else(|| format!("worker: the file {name} came without its File"))?;
+                files.push(SentFile { name, blob, whole: OnceCell::new() });
             }
         }
     }
@@ -263,7 +339,7 @@ fn load_model(state: &mut State, files: &[(String, Vec<u8>)], is_default_model: 
     Ok(info)
 }
 
-fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
+fn handle(request: Request, files: Files) {
     if let Request::LoadModel { id, default } = request {
         let result = STATE.with(|s| match s.borrow_mut().as_mut() {
             Some(state) if default => {
@@ -273,7 +349,14 @@ fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
                 state.default_model = files;
                 result
             }
-            Some(state) => load_model(state, &files, false),
+            Some(state) => match files
+                .iter()
+                .map(|f| f.bytes().map(|b| (f.name.clone(), b.to_vec())))
+                .collect::<Result<Vec<_>, String>>()
+            {
+                Ok(files) => load_model(state, &files, false),
+                Err(message) => Err(message),
+            },
             None => Err("the engine is not loaded".to_string()),
         });
         post(&match result {
@@ -297,6 +380,7 @@ fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
                             &state.engine,
                             &header,
                             &|name| state.example_files.get(&sibling(&header, name)).map(Vec::as_slice),
+                            None,
                             &ReadOptions::default(),
                         )
                     }
@@ -305,14 +389,27 @@ fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
                 (*id, result)
             }
             Request::Record { id, header, options } => {
-                let lookup = |name: &str| {
+                let find = |name: &str| {
                     let base = name.rsplit('/').next().unwrap_or(name);
-                    files
-                        .iter()
-                        .find(|(n, _)| n == name || n.rsplit('/').next() == Some(base))
-                        .map(|(_, b)| b.as_slice())
+                    files.iter().find(|f| f.name == name || f.name.rsplit('/').next() == Some(base))
                 };
-                (*id, explain_files(&state.engine, header, &lookup, options))
+                // A file that cannot be read is "not found" here; the main file's own read error is reported.
+                let lookup = |name: &str| find(name).and_then(|f| f.bytes().ok());
+                let result = match find(header) {
+                    Some(main) => match piecewise_format(main) {
+                        Ok(Some(format)) => {
+                            let source = FileSource(main);
+                            explain_files(&state.engine, header, &lookup, Some((&source, format)), options)
+                        }
+                        Ok(None) => match main.bytes() {
+                            Ok(_) => explain_files(&state.engine, header, &lookup, None, options),
+                            Err(message) => Err(Failure::Message(message)),
+                        },
+                        Err(message) => Err(Failure::Message(message)),
+                    },
+                    None => explain_files(&state.engine, header, &lookup, None, options),
+                };
+                (*id, result)
             }
             Request::TestPanic | Request::LoadModel { .. } => {
                 (0, Err(Failure::Message("not an explanation request".into())))
@@ -320,12 +417,13 @@ fn handle(request: Request, files: Vec<(String, Vec<u8>)>) {
         }
     });
     post(&match result {
-        Ok((explanation, patient, parse_ms)) => Response::Explained {
+        Ok(Explained { explanation, patient, parse_ms, overview }) => Response::Explained {
             id,
             explanation: Box::new(explanation),
             patient: (!patient.is_empty()).then_some(patient),
             elapsed_ms: now_ms() - t0,
             parse_ms,
+            overview: overview.map(Box::new),
         },
         Err(Failure::Message(message)) => Response::Failed { id, message },
         Err(Failure::NeedsInput { questions, message }) => Response::NeedsInput { id, questions, message },
@@ -345,62 +443,117 @@ fn request_id(request: &Request) -> u64 {
     }
 }
 
-/// Reads and explains one record whose files are in memory (borrowed: a dropped `.dat` is not copied). `file` is
-/// its main file: a WFDB header (its signal files found through `lookup`) or the one file of another format, which
-/// `signal::open` recognises by content. The patient's identity comes back apart from the explanation.
-/// `options`: the user's answers, over a sidecar JSON sent with the file (`<stem>.json`).
+/// The format of `file` if it is read a piece at a time ([`open::reads_from_source`]: EDF, HDF5, `.npy`), from
+/// its first bytes; `None` for a file read whole.
+fn piecewise_format(file: &SentFile) -> Result<Option<Format>, String> {
+    if sniff::is_wfdb_header_name(&file.name) {
+        return Ok(None);
+    }
+    let head = file.read_range(0, file.size().min(sniff::SNIFF_BYTES as u64))?;
+    Ok(match sniff::sniff(&file.name, &head, file.size()) {
+        Sniffed::Known(format) if open::reads_from_source(format, &head) => Some(format),
+        _ => None,
+    })
+}
+
+/// What [`explain_files`] returns: the explanation, the patient's identity apart from it, the time spent reading,
+/// and, for the first window of a long recording, the whole recording's overview.
+struct Explained {
+    explanation: ecglens_core::Explanation,
+    patient: PatientIdentity,
+    parse_ms: f64,
+    overview: Option<Overview>,
+}
+
+/// Reads and explains one record. `file` is its main file: a WFDB header (its signal files found through
+/// `lookup`) or the one file of another format, which `signal::open` recognises by content. `source`: the main
+/// file as a [`ByteSource`] when its format is read a piece at a time (only the window or the record asked for is
+/// read); otherwise `lookup` has its bytes (borrowed: a dropped `.dat` is not copied). `options`: the user's
+/// answers, over a sidecar JSON sent with the file (`<stem>.json`).
+///
+/// A long recording (over [`window::LONG_RECORD_S`]) is explained a window at a time: without a window asked for,
+/// its first window, with the overview of the whole. An EDF recording is read a window at a time from the file
+/// (the overview a chunk at a time); a recording read whole is decoded once and kept for its next windows.
 fn explain_files<'a>(
     engine: &Engine,
     file: &str,
     lookup: &dyn Fn(&str) -> Option<&'a [u8]>,
+    source: Option<(&dyn ByteSource, Format)>,
     options: &ReadOptions,
-) -> Result<(ecglens_core::Explanation, PatientIdentity, f64), Failure> {
+) -> Result<Explained, Failure> {
     let base_name = file.rsplit('/').next().unwrap_or(file);
-    let bytes = lookup(base_name)
-        .or_else(|| lookup(file))
-        .ok_or_else(|| Failure::Message(format!("{file}: file not found")))?;
     let t0 = now_ms();
-    let message = |e: &SignalError| ecglens_core::signal::open::message_for(file, e);
-    let sidecar_name = format!("{}.json", ecglens_core::signal::open::record_name(base_name));
+    let message = |e: &SignalError| open::message_for(file, e);
+    let failure = |e: SignalError| match e {
+        SignalError::NeedsInput { ref questions, .. } => {
+            Failure::NeedsInput { questions: questions.clone(), message: message(&e) }
+        }
+        other => Failure::Message(message(&other)),
+    };
+    let sidecar_name = format!("{}.json", open::record_name(base_name));
     let options = match lookup(&sidecar_name).filter(|_| sidecar_name != base_name) {
         Some(json) => {
             options.or(&ReadOptions::from_sidecar(&sidecar_name, json).map_err(|e| Failure::Message(message(&e)))?)
         }
         None => options.clone(),
     };
-    // A long recording is read once and kept while its windows are explained, one request each.
-    let key = format!(
-        "{file}|{}|{:?}|{:?}|{:?}|{}",
-        bytes.len(),
-        options.sample_rate_hz,
-        options.leads,
-        options.units,
-        options.item
-    );
-    let cached = LAST_RECORD.with(|c| c.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, o)| Rc::clone(o)));
-    let whole = match cached {
-        Some(opened) => opened,
-        None => {
-            let whole_options = ReadOptions { window: None, ..options.clone() };
-            let opened = ecglens_core::signal::open_with(file, bytes, lookup, &whole_options).map_err(|e| match e {
-                SignalError::NeedsInput { ref questions, .. } => {
-                    Failure::NeedsInput { questions: questions.clone(), message: message(&e) }
-                }
-                other => Failure::Message(message(&other)),
-            })?;
-            let opened = Rc::new(opened);
-            let long = opened.record.duration_s() > window::LONG_RECORD_S;
-            LAST_RECORD.with(|c| *c.borrow_mut() = long.then(|| (key, Rc::clone(&opened))));
-            opened
-        }
-    };
     let window_s = engine.card.input.n_samples as f64 / engine.card.input.sample_rate_hz;
-    let opened = match options.window {
-        Some(w) => window::windowed(&whole, w),
-        None if whole.record.duration_s() > window::LONG_RECORD_S => {
-            window::windowed(&whole, TimeWindow { start_s: 0.0, duration_s: window_s })
+    let first_window = TimeWindow { start_s: 0.0, duration_s: window_s };
+    let mut overview = None;
+    let opened = match source {
+        Some((source, format)) => {
+            let mut options = options.clone();
+            if format == Format::Edf && options.window.is_none() {
+                let duration_s = edf::duration_s(file, source).map_err(failure)?;
+                if duration_s > window::LONG_RECORD_S {
+                    options.window = Some(first_window);
+                    let mut read = |w: TimeWindow| {
+                        let chunk = ReadOptions { window: Some(w), ..options.clone() };
+                        open::open_source(format, file, source, &chunk).map(|o| o.record)
+                    };
+                    overview = Some(
+                        Overview::in_chunks(duration_s, overview::CHUNK_S, overview::BUCKETS, &mut read)
+                            .map_err(failure)?,
+                    );
+                }
+            }
+            open::open_source(format, file, source, &options).map_err(failure)?
         }
-        None => Rc::try_unwrap(whole).unwrap_or_else(|shared| (*shared).clone()),
+        None => {
+            let bytes = lookup(base_name)
+                .or_else(|| lookup(file))
+                .ok_or_else(|| Failure::Message(format!("{file}: file not found")))?;
+            // A long recording is read once and kept while its windows are explained, one request each.
+            let key = format!(
+                "{file}|{}|{:?}|{:?}|{:?}|{}",
+                bytes.len(),
+                options.sample_rate_hz,
+                options.leads,
+                options.units,
+                options.item
+            );
+            let cached =
+                LAST_RECORD.with(|c| c.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, o)| Rc::clone(o)));
+            let whole = match cached {
+                Some(opened) => opened,
+                None => {
+                    let whole_options = ReadOptions { window: None, ..options.clone() };
+                    let opened =
+                        Rc::new(ecglens_core::signal::open_with(file, bytes, lookup, &whole_options).map_err(failure)?);
+                    let long = opened.record.duration_s() > window::LONG_RECORD_S;
+                    LAST_RECORD.with(|c| *c.borrow_mut() = long.then(|| (key, Rc::clone(&opened))));
+                    opened
+                }
+            };
+            match options.window {
+                Some(w) => window::windowed(&whole, w),
+                None if whole.record.duration_s() > window::LONG_RECORD_S => {
+                    overview = Some(Overview::of(&whole.record, overview::BUCKETS));
+                    window::windowed(&whole, first_window)
+                }
+                None => Rc::try_unwrap(whole).unwrap_or_else(|shared| (*shared).clone()),
+            }
+        }
     };
     let parse_ms = now_ms() - t0;
     let mut explanation = engine.explain(&opened.record).map_err(|e| Failure::Message(format!("{file}: {e}")))?;
@@ -414,5 +567,5 @@ fn explain_files<'a>(
     if opened.source.format != Format::Wfdb || says_more {
         explanation.source = Some(opened.source);
     }
-    Ok((explanation, opened.patient, parse_ms))
+    Ok(Explained { explanation, patient: opened.patient, parse_ms, overview })
 }

@@ -111,6 +111,9 @@ pub struct Row {
     pub elapsed_ms: f64,
     /// The answers the record is read with (the user's, a sidecar's), and which record of a multi-record file.
     pub options: crate::signal::ReadOptions,
+    /// For a window of a long recording after the first: the row of the recording's first window (which holds
+    /// its overview). None for every other row.
+    pub recording: Option<u64>,
 }
 
 impl Row {
@@ -123,6 +126,7 @@ impl Row {
             summary: None,
             elapsed_ms: 0.0,
             options: Default::default(),
+            recording: None,
         }
     }
 
@@ -144,6 +148,7 @@ impl Row {
             summary: None,
             elapsed_ms: 0.0,
             options: Default::default(),
+            recording: None,
         }
     }
 
@@ -164,6 +169,7 @@ impl Row {
                 summary: None,
                 elapsed_ms: 0.0,
                 options: crate::signal::ReadOptions { window: Some(window), ..self.options.clone() },
+                recording: Some(self.id),
                 ..self.clone()
             })
             .collect()
@@ -192,6 +198,37 @@ impl Row {
     pub fn prediction(&self) -> &str {
         self.summary.as_ref().map_or("", |s| s.prediction.as_str())
     }
+}
+
+/// The row of the first window of the recording that row `id` is a window of (itself when it is the first or not
+/// a window at all).
+pub fn recording_of(rows: &[Row], id: u64) -> u64 {
+    rows.iter().find(|r| r.id == id).and_then(|r| r.recording).unwrap_or(id)
+}
+
+/// The windows of recording `first` (the row of its first window), in time order: `(row id, start s)`.
+pub fn windows_of(rows: &[Row], first: u64) -> Vec<(u64, f64)> {
+    let mut out: Vec<(u64, f64)> = rows
+        .iter()
+        .filter(|r| r.id == first || r.recording == Some(first))
+        .map(|r| (r.id, r.options.window.map_or(0.0, |w| w.start_s)))
+        .collect();
+    out.sort_by(|a, b| a.1.total_cmp(&b.1));
+    out
+}
+
+/// The row of recording `first` whose window holds time `t_s` (the last window starting at or before it).
+pub fn window_at(rows: &[Row], first: u64, t_s: f64) -> Option<u64> {
+    let windows = windows_of(rows, first);
+    windows.iter().rev().find(|(_, start)| *start <= t_s).or(windows.first()).map(|(id, _)| *id)
+}
+
+/// The row `step` windows after (or, negative, before) row `id` in its recording, clamped to the first and last.
+pub fn window_step(rows: &[Row], id: u64, step: i64) -> Option<u64> {
+    let windows = windows_of(rows, recording_of(rows, id));
+    let at = windows.iter().position(|(w, _)| *w == id)? as i64;
+    let to = (at + step).clamp(0, windows.len() as i64 - 1) as usize;
+    windows.get(to).map(|(w, _)| *w)
 }
 
 /// Sets the status of row `id`; false if there is no such row.
@@ -298,6 +335,21 @@ mod part_tests {
         let last = rows[179].options.window.unwrap();
         assert!((last.start_s - 1800.0).abs() < 1e-9 && (last.duration_s - 5.6).abs() < 1e-9);
         assert!(rows[0].other_windows(&info, || 0).is_empty(), "a window row spawns nothing");
+        // Navigating: which window holds a time, the next and previous windows, from any of them.
+        let mut all = vec![first.clone()];
+        all.extend(rows.iter().rev().cloned());
+        assert!(all[1..].iter().all(|r| r.recording == Some(1)) && first.recording.is_none());
+        assert_eq!(recording_of(&all, 181), 1);
+        assert_eq!(window_at(&all, 1, 0.0), Some(1));
+        assert_eq!(window_at(&all, 1, 9.99), Some(1));
+        assert_eq!(window_at(&all, 1, 10.0), Some(2));
+        assert_eq!(window_at(&all, 1, 1804.0), Some(181));
+        assert_eq!(window_at(&all, 1, 99_999.0), Some(181));
+        assert_eq!(window_step(&all, 1, 1), Some(2));
+        assert_eq!(window_step(&all, 1, -1), Some(1));
+        assert_eq!(window_step(&all, 5, -2), Some(3));
+        assert_eq!(window_step(&all, 180, 6), Some(181));
+        assert_eq!(window_step(&all, 999, 1), None);
     }
 }
 

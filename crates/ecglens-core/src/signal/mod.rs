@@ -30,6 +30,7 @@ pub mod muse;
 pub mod numpy;
 pub mod open;
 pub mod options;
+pub mod overview;
 pub mod philips;
 pub mod quality;
 pub mod resample;

@@ -1,7 +1,7 @@
 //! Any supported file, from bytes: [`sniff`](super::sniff) picks the reader by content, the reader returns an
 //! [`Opened`]. The CLI and the worker both come through here.
 
-use super::options::ReadOptions;
+use super::options::{ByteSource, ReadOptions};
 use super::sniff::{self, Sniffed};
 use super::source::{Format, Opened, PatientIdentity, SourceInfo};
 use super::{aecg, delimited, dicom, edf, hdf5, matlab, muse, numpy, philips, scp, wfdb, SignalError};
@@ -101,6 +101,14 @@ pub fn open_path_with(path: &std::path::Path, options: &ReadOptions) -> Result<O
             return wfdb::read_record_file(&header).map(wfdb_opened);
         }
     }
+    // EDF, HDF5 and .npy are read a piece at a time, at any size.
+    let disk = super::options::OnDisk::open(path)?;
+    let head = disk.read_at(0, usize::try_from(disk.len().min(sniff::SNIFF_BYTES as u64)).unwrap_or(0))?;
+    if let Sniffed::Known(format) = sniff::sniff(&name, &head, disk.len()) {
+        if reads_from_source(format, &head) {
+            return open_source(format, &name, &disk, options);
+        }
+    }
     let io = |e: std::io::Error| SignalError::Io { path: name.clone(), message: e.to_string() };
     let limit = super::limits::MAX_FILE_BYTES;
     let mut bytes = Vec::new();
@@ -131,7 +139,7 @@ pub fn read_as(format: Format, file: &str, bytes: &[u8]) -> Result<Opened, Signa
 
 /// [`read_as`] with the user's answers.
 pub fn read_as_with(format: Format, file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Opened, SignalError> {
-    let mut opened = match format {
+    let opened = match format {
         Format::Edf => edf::read(file, bytes, options)?,
         Format::Csv => delimited::read(file, bytes, options)?,
         Format::Numpy => numpy::read(file, bytes, options)?,
@@ -149,6 +157,55 @@ pub fn read_as_with(format: Format, file: &str, bytes: &[u8], options: &ReadOpti
             })
         }
     };
+    finish(opened)
+}
+
+/// Whether `format` can be read through a [`ByteSource`] by [`open_source`], a piece at a time: EDF/BDF (the data
+/// records of a window), `.npy` (one record of a batch) and HDF5 (one exam). `head`: the file's first bytes (an
+/// `.npz` archive, also "NumPy", is read whole).
+pub fn reads_from_source(format: Format, head: &[u8]) -> bool {
+    match format {
+        Format::Edf | Format::Hdf5 => true,
+        Format::Numpy => !head.starts_with(b"PK"),
+        _ => false,
+    }
+}
+
+/// [`reads_from_source`] by the file's name, before it is read (an `.npz` is read whole): such a file may be of
+/// any size.
+pub fn read_piecewise(format: Format, file_name: &str) -> bool {
+    match format {
+        Format::Edf | Format::Hdf5 => true,
+        Format::Numpy => !file_name.to_ascii_lowercase().ends_with(".npz"),
+        _ => false,
+    }
+}
+
+/// Opens a file of a [`reads_from_source`] format through `source` (a `File` in the worker, a file on disk),
+/// reading only what `options` asks for: the window of an EDF recording, the record of a batch. Same checks and
+/// warnings as [`read_as_with`].
+pub fn open_source(
+    format: Format,
+    file: &str,
+    source: &dyn ByteSource,
+    options: &ReadOptions,
+) -> Result<Opened, SignalError> {
+    let opened = match format {
+        Format::Edf => edf::read_source(file, source, options)?,
+        Format::Numpy => numpy::read_source(file, source, options)?,
+        Format::Hdf5 => hdf5::read_source(file, source, options)?,
+        other => {
+            return Err(SignalError::Unsupported {
+                file: file.to_string(),
+                message: format!("{} is read whole, not a piece at a time", other.label()),
+            })
+        }
+    };
+    finish(in_window(opened, options))
+}
+
+/// The checks every reader's result goes through: a valid record, and amplitudes no ECG has warned of.
+fn finish(mut opened: Opened) -> Result<Opened, SignalError> {
     opened.record.validate()?;
     plausibility(&mut opened);
     Ok(opened)

@@ -13,6 +13,7 @@ use crate::worker_client::WorkerClient;
 use ecglens_core::paper::{PaperSettings, View};
 use ecglens_core::protocol::ReadyInfo;
 use ecglens_core::session::{JobQueue, Progress, Row, Sort};
+use ecglens_core::signal::overview::Overview;
 use ecglens_core::signal::PatientIdentity;
 use ecglens_core::Explanation;
 
@@ -69,6 +70,8 @@ pub(super) struct Ctx {
     pub worker: StoredValue<Option<WorkerClient>, LocalStorage>,
     /// The files of each batch row, to explain it again when it is opened (handles: no bytes are kept).
     pub row_files: StoredValue<HashMap<u64, Files>, LocalStorage>,
+    /// The overview of each long recording, by the row of its first window (`Row::recording`).
+    pub overviews: StoredValue<HashMap<u64, Arc<Overview>>, LocalStorage>,
     /// performance.now() when the user's last drop arrived, until its first record is drawn.
     pub drop_t0: StoredValue<Option<f64>>,
     /// Show the next record of the user's that finishes (the first of a new drop).
@@ -103,6 +106,7 @@ impl Ctx {
             jobs: StoredValue::new_local(JobQueue::new()),
             worker: StoredValue::new_local(None),
             row_files: StoredValue::new_local(HashMap::new()),
+            overviews: StoredValue::new_local(HashMap::new()),
             drop_t0: StoredValue::new(None),
             show_next: StoredValue::new(false),
             first_drawn: StoredValue::new(false),

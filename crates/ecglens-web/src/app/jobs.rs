@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use web_sys::File;
 
 use super::ctx::{Ctx, Files, Shown, Source};
-use crate::files;
 use crate::worker_client::{PostError, WorkerClient};
 use ecglens_core::paper::View;
 use ecglens_core::protocol::{Request, Response};
@@ -42,20 +41,15 @@ pub(super) fn pump(ctx: Ctx) {
                 rows::set_status(rows, job.id, RowStatus::Running);
             });
         }
-        wasm_bindgen_futures::spawn_local(async move {
-            let sent = match files::read_all(&job.files).await {
-                Ok(bytes) => post(ctx, &job.request, &bytes).map_err(|e| not_sent(ctx, &job, &e)),
-                Err(message) => Err(message),
-            };
-            if let Err(message) = sent {
-                fail_job(ctx, job.id, message);
-            }
-        });
+        if let Err(e) = post(ctx, &job.request, &job.files) {
+            let message = not_sent(ctx, &job, &e);
+            fail_job(ctx, job.id, message);
+        }
     }
     update_pending(ctx);
 }
 
-fn post(ctx: Ctx, request: &Request, files: &[(String, Vec<u8>)]) -> Result<(), PostError> {
+fn post(ctx: Ctx, request: &Request, files: &[(String, File)]) -> Result<(), PostError> {
     ctx.worker.with_value(|worker| match worker {
         Some(worker) => worker.post(request, files),
         None => Err(PostError::NoWorker),
@@ -256,10 +250,20 @@ fn on_response(ctx: Ctx, response: Result<Response, String>) {
                 ctx.notice.set(notice::NO_EXAMPLES.into());
             }
         }
-        Response::Explained { id, explanation, patient, elapsed_ms, parse_ms } => {
+        Response::Explained { id, explanation, patient, elapsed_ms, parse_ms, overview } => {
             // For benchmarks: how long the worker took to read the last file (BENCHMARKS.md, parse times).
             super::draw::set_body_data("parseMs", &format!("{parse_ms:.3}"));
             let target = ctx.with_jobs(|jobs| jobs.finish(id));
+            // A long recording's first window brings the whole recording's overview: kept by its row.
+            if let Some(overview) = overview {
+                let row = match target {
+                    Some(Target::Open(row)) => row,
+                    _ => id,
+                };
+                ctx.overviews.update_value(|o| {
+                    o.insert(row, Arc::from(overview));
+                });
+            }
             let explanation: Arc<Explanation> = Arc::from(explanation);
             let patient = patient.map(Arc::new);
             match target {

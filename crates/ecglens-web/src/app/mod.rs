@@ -5,12 +5,13 @@
 //! probabilities, layer, mean entropy), `batch` (one row per loaded record with its status or error), plus
 //! `folder-input`, `notice`, `rows-hidden`, `model-input`, `model-default`, `model-info`,
 //! `gallery`, `layer`, `layout`, `speed`, `gain`, `ecg-canvas`, `legend`, `predictions`, `importance`,
-//! `progress`, `cancel`, `export-png`, `export-csv`, `export-json`, `export-manifest`, `dropzone`.
+//! `progress`, `cancel`, `export-png`, `export-csv`, `export-json`, `export-manifest`, `dropzone`, `overview`,
+//! `overview-window`.
 //!
 //! * `ctx` — the state every component gets; `jobs` and `intake` — the job queue's page side;
 //!   `draw` — drawing at the next animation frame, and `body[data-*]`.
 //! * The components, top to bottom: `model_panel` (header), `summary` (notice and summary lines),
-//!   `gallery`, `controls` (with `exports`), `paper_view` (the canvas, with `side`), `batch` (the
+//!   `gallery`, `controls` (with `exports`), `paper_view` (the canvas, with `overview` above it and `side`), `batch` (the
 //!   user's records), `footer`.
 
 mod batch;
@@ -23,6 +24,7 @@ mod gallery;
 mod intake;
 mod jobs;
 mod model_panel;
+mod overview;
 mod paper_view;
 mod side;
 mod summary;

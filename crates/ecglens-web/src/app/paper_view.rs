@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 
 use super::ctx::Ctx;
+use super::overview::OverviewStrip;
 use super::side::Side;
 use crate::canvas;
 use ecglens_core::paper::wheel_factor;
@@ -68,9 +69,12 @@ pub(super) fn PaperView(ctx: Ctx, canvas_ref: NodeRef<leptos::html::Canvas>) -> 
     };
     view! {
         <section class="view">
-            <div class="paper" tabindex="0" data-testid="paper"
-                on:wheel=on_wheel on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up on:keydown=on_key>
-                <canvas node_ref=canvas_ref data-testid="ecg-canvas" aria-label="12-lead ECG with cluster bands and entropy tracks"></canvas>
+            <div class="paper-column">
+                <OverviewStrip ctx=ctx />
+                <div class="paper" tabindex="0" data-testid="paper"
+                    on:wheel=on_wheel on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up on:keydown=on_key>
+                    <canvas node_ref=canvas_ref data-testid="ecg-canvas" aria-label="12-lead ECG with cluster bands and entropy tracks"></canvas>
+                </div>
             </div>
             <Side ctx=ctx />
         </section>

@@ -134,6 +134,18 @@ pub fn read(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Opened, S
     read_source(file, &InMemory { file, bytes }, options)
 }
 
+/// How long the recording in `source` is, in seconds (for EDF+D, the joined trace), from its header and size alone:
+/// what a long recording's first request needs to know before it reads a window.
+pub fn duration_s(file: &str, source: &dyn ByteSource) -> Result<f64, SignalError> {
+    let len = source.len();
+    let first = source.read_at(0, usize::try_from(len.min(256)).unwrap_or(256))?;
+    let header_bytes = header::header_len(&first).map_err(|m| malformed(file, m))?;
+    let head = if (header_bytes as u64) <= len { source.read_at(0, header_bytes)? } else { first };
+    let h = header::parse(&head).map_err(|m| malformed(file, m))?;
+    let n_records = count_records(file, &h, len, &mut Vec::new())?;
+    Ok(n_records as f64 * h.record_duration_s)
+}
+
 /// One chosen signal: its index in the header, the name it gets, and its calibration.
 struct Chosen {
     index: usize,

@@ -92,8 +92,9 @@ function worker(crate) {
   const { js, wasm } = buildWasm(crate, 'no-modules');
   writeFileSync(join(STAGE, `${crate}.js`), js);
   writeFileSync(join(STAGE, `${crate}_bg.wasm`), wasm);
-  // Trunk's loader shim for a no-modules worker, byte for byte.
-  writeFileSync(join(STAGE, `${crate}_loader.js`), `importScripts("./${crate}.js");wasm_bindgen("./${crate}_bg.wasm");`);
+  // Trunk's loader shim for a no-modules worker, with the initialiser's current (object) argument.
+  writeFileSync(join(STAGE, `${crate}_loader.js`),
+    `importScripts("./${crate}.js");wasm_bindgen({ module_or_path: "./${crate}_bg.wasm" });`);
   return { element: '', head: '' };
 }
 

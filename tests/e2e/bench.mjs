@@ -5,10 +5,13 @@
 //   node tests/e2e/bench.mjs batch [N=100]       a batch of N records (copies of an example): total time, memory
 //   node tests/e2e/bench.mjs pan [FRAMES=120]    frame times while dragging the 12×1 layout
 //   node tests/e2e/bench.mjs parse [N=20] FILE... the worker's parse time per file (body[data-parse-ms]), median of N
+//   node tests/e2e/bench.mjs holter [HOURS=24] [WINDOWS=200]  a two-lead 250 Hz EDF of HOURS (written into
+//                                                target/bench/): first window + overview, then WINDOWS more; the
+//                                                page's and the worker's memory after each
 // Needs dist/ (node scripts/build-site.mjs). Prints one JSON line per benchmark.
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXAMPLES, dropCopies, launch, median, openApp, serveDist, waitIdle, waitReady } from './helpers.mjs';
+import { EXAMPLES, ROOT, dropCopies, launch, median, openApp, serveDist, waitIdle, waitReady } from './helpers.mjs';
 
 const [what = 'first-draw', nArg] = process.argv.slice(2);
 const stats = (xs) => {
@@ -20,6 +23,40 @@ const index = JSON.parse(readFileSync(join(EXAMPLES, 'index.json'), 'utf8'));
 const entries = Array.isArray(index) ? index : index.examples;
 const recordOf = (e) => e.file ?? e.name ?? e.record;
 const filesOf = (record) => readdirSync(EXAMPLES).filter((f) => f.startsWith(`${record}.`)).map((f) => join(EXAMPLES, f));
+
+// A plain EDF of `hours`: leads II and V1 of the example 00203_hr (500 Hz, µV) taken every second sample (250 Hz),
+// its 10 s repeated; 1 s data records, 16-bit, physical = digital = µV. Written once into target/bench/.
+function holterFile(hours) {
+  const path = join(ROOT, 'target', 'bench', `holter-${hours}h.edf`);
+  if (existsSync(path)) return path;
+  mkdirSync(join(ROOT, 'target', 'bench'), { recursive: true });
+  const dat = readFileSync(join(EXAMPLES, '00203_hr.dat'));
+  const frames = dat.length / 24; // 12 leads × 2 bytes
+  const lead = (k) => Int16Array.from({ length: frames / 2 }, (_, i) => dat.readInt16LE((2 * i) * 24 + 2 * k));
+  const leads = [lead(1), lead(6)]; // II, V1
+  const rate = 250, records = Math.round(hours * 3600);
+  const field = (text, n) => text.padEnd(n, ' ').slice(0, n);
+  const signal = (f) => ['II', 'V1'].map(f).join('');
+  const header = field('0', 8) + field('X X X X', 80) + field('Startdate 01-JAN-2026 X ecglens-bench X', 80)
+    + field('01.01.26', 8) + field('00.00.00', 8) + field(String(256 * 3), 8) + field('', 44) + field(String(records), 8)
+    + field('1', 8) + field('2', 4)
+    + signal((l) => field(`ECG ${l}`, 16)) + signal(() => field('AgAgCl electrode', 80)) + signal(() => field('uV', 8))
+    + signal(() => field('-32768', 8)) + signal(() => field('32767', 8)) + signal(() => field('-32768', 8))
+    + signal(() => field('32767', 8)) + signal(() => field('HP:0.05Hz LP:40Hz', 80)) + signal(() => field(String(rate), 8))
+    + signal(() => field('', 32));
+  const fd = openSync(path, 'w');
+  writeSync(fd, Buffer.from(header, 'latin1'));
+  const perLead = leads[0].length; // 2,500 samples: 10 records
+  const block = Buffer.alloc(10 * 2 * rate * 2);
+  for (let r = 0; r < 10; r += 1) {
+    for (let k = 0; k < 2; k += 1) {
+      for (let i = 0; i < rate; i += 1) block.writeInt16LE(leads[k][(r * rate + i) % perLead], ((r * 2 + k) * rate + i) * 2);
+    }
+  }
+  for (let r = 0; r < records; r += 10) writeSync(fd, block, 0, Math.min(10, records - r) * 2 * rate * 2);
+  closeSync(fd);
+  return path;
+}
 
 const srv = await serveDist();
 const browser = await launch();
@@ -137,6 +174,44 @@ try {
     console.log(JSON.stringify({ bench: 'pan-12x1', moves: Math.round((frames * 1000) / 60 / 8), redraws: result.draws.length, frame_ms: s, draw_ms: d,
       frames: deltas.length, frames_missing_a_vsync: deltas.filter((t) => t > 25).length, draws_over_16ms: result.draws.filter((t) => t > 16).length,
       load_average: (await import('node:os')).loadavg()[0].toFixed(2) }));
+  } else if (what === 'holter') {
+    const hours = Number(nArg ?? 24);
+    const more = Number(process.argv[4] ?? 200);
+    const file = holterFile(hours);
+    const app = await openApp(browser, srv.url);
+    const cdp = await app.context.newCDPSession(app.page);
+    await cdp.send('Performance.enable');
+    await app.page.addInitScript(() => addEventListener('ecglens-page-started', (e) => { window.__wasm = e.detail.wasm; }));
+    await app.page.goto(srv.url);
+    await waitReady(app.page);
+    await waitIdle(app.page);
+    const mb = (bytes) => +(bytes / 2 ** 20).toFixed(1);
+    const memory = async () => {
+      const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+      const worker = app.page.workers()[0];
+      return {
+        page_js_heap_used_mb: mb(metrics.JSHeapUsedSize),
+        page_wasm_memory_mb: mb(await app.page.evaluate(() => window.__wasm?.memory?.buffer.byteLength ?? 0)),
+        worker_wasm_memory_mb: mb(await worker.evaluate(() => wasm_bindgen.wasm_memory_bytes())),
+      };
+    };
+    const before = await memory();
+    const name = file.split('/').at(-1).replace(/\.edf$/, '');
+    const t0 = performance.now();
+    await app.page.setInputFiles('[data-testid=file-input]', file);
+    const done = (record) => app.page.waitForFunction((r) => document.querySelector(`[data-testid=batch] tr[data-record="${r}"]`)?.dataset.status === 'done', record, { timeout: 600_000, polling: 20 });
+    await done(name);
+    const firstMs = performance.now() - t0;
+    await app.page.waitForSelector('[data-testid=overview] svg', { timeout: 60_000 });
+    const afterFirst = await memory();
+    const t1 = performance.now();
+    await app.page.waitForFunction((n) => document.querySelectorAll('[data-testid=batch] tr[data-status=done]').length >= n + 1, more, { timeout: 600_000, polling: 50 });
+    const perWindow = (performance.now() - t1) / more;
+    const afterMore = await memory();
+    await app.page.click('[data-testid=cancel]');
+    console.log(JSON.stringify({ bench: 'holter', hours, file_mb: mb((await import('node:fs')).statSync(file).size), windows: 1 + more,
+      first_window_with_overview_ms: Math.round(firstMs), per_window_ms: +perWindow.toFixed(1),
+      memory_before: before, memory_after_first: afterFirst, memory_after_windows: afterMore }));
   } else {
     throw new Error(`unknown benchmark ${what}`);
   }

@@ -138,6 +138,44 @@ test('one drop of every research format and odd recording: each row explained, a
   await shot('32-research-withheld.png');
 });
 
+test('a long recording: the overview strip shows all of it, and a click or a key opens another window', async () => {
+  // A 5-minute two-lead EDF+ Holter at 250 Hz: the worker reads it from the File a window at a time.
+  await drop(['edf-holter.edf']);
+  await settled(['edf-holter', 'edf-holter @ 00:04:50']);
+  assert.equal(await page.locator('[data-testid=batch] tr[data-record^="edf-holter @"]').count(), 29);
+  await open('edf-holter');
+  const strip = page.locator('[data-testid=overview] svg');
+  assert.equal(await page.locator('[data-testid=overview]').isVisible(), true);
+  // A stroke per bucket (1,600 across), lead II, the window on screen marked at the start.
+  const d = await page.locator('[data-testid=overview] path').getAttribute('d');
+  assert.ok(d.split('M').length - 1 > 1500, `${d.split('M').length - 1} strokes`);
+  assert.match(await strip.getAttribute('aria-label'), /00:05:00, lead II\): the window on screen starts at 00:00:00/);
+  assert.equal(await strip.getAttribute('data-start-s'), '0.000');
+  assert.equal(await page.locator('[data-testid=overview-window]').getAttribute('x'), '0.0');
+  const startIs = (s) => page.waitForFunction((s) => document.querySelector('[data-testid=overview] svg')?.dataset.startS === s, s, { timeout: 60_000 });
+  // Halfway along the strip: the window at 2:30.
+  const box = await strip.boundingBox();
+  await strip.click({ position: { x: box.width * 0.5 + 1, y: box.height / 2 } });
+  await startIs('150.000');
+  await waitIdle(page);
+  assert.ok((await canvasInk(page)).dark > 1000, 'the window at 2:30 is drawn');
+  assert.equal(await page.locator('[data-testid=overview-window]').getAttribute('x'), '800.0');
+  // As a slider: the arrows step a window, End and Home go to the last and the first.
+  await strip.focus();
+  await page.keyboard.press('ArrowRight');
+  await startIs('160.000');
+  await page.keyboard.press('End');
+  await startIs('290.000');
+  await page.keyboard.press('Home');
+  await startIs('0.000');
+  await shot('33-research-overview.png');
+  // The 90 s WFDB recording (read whole, kept decoded) has one too; a 10 s record has none.
+  await open('research-long @ 00:00:30');
+  assert.equal(await strip.getAttribute('data-start-s'), '30.000');
+  await open('edf-12lead');
+  assert.equal(await page.locator('[data-testid=overview]').isHidden(), true);
+});
+
 test('no network request after the page was ready, whatever was opened', async () => {
   const after = app.requests.slice(requestsAtReady).filter((r) => !r.url.startsWith('blob:') && !r.url.startsWith('data:'));
   assert.deepEqual(after.map((r) => r.url), [], 'requests after ready');

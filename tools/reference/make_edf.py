@@ -18,6 +18,10 @@ Files (tests/fixtures/formats/files/):
                    TALs put a 12 s gap after record 4 and a 2.5 s gap after record 7; one annotation. pyedflib
                    cannot write EDF+D, so this file's bytes are written here with `struct`, by the EDF+ spec
                    (https://www.edfplus.info/specs/edfplus.html); pyedflib reads it back for the reference.
+  edf-holter.edf   EDF+C, a 5-minute two-lead "Holter" at 250 Hz: leads II and V1 of PTB-XL ecg_id 10..39 (500 Hz,
+                   resampled 2:1 with scipy.signal.resample_poly) one after another, 1 s records, pyedflib
+                   EdfWriter. Its reference (edf-holter.overview.json) is the overview strip's envelope computed from
+                   pyedflib's samples (per bucket: min and max) and the samples of one window (120-130 s).
 Vendored from pyedflib 0.1.42's test data (BSD 2-clause, written by EDFlib/other software, not ECG):
   edf-pyedflib-test_subsecond.edf  EDF+C, one "Fp1" EEG channel at 128 Hz, a start time with a fraction of a
                    second, 4 annotations.
@@ -298,7 +302,51 @@ def plot():
     fig.savefig("/tmp/edf_reference.png", dpi=80)
 
 
+def make_holter():
+    ids = range(10, 40)
+    parts = [ptbxl(i, 500)[0] for i in ids]
+    names = ["II", "V1"]
+    x = {n: scipy.signal.resample_poly(np.concatenate([p[n] for p in parts]), 1, 2) for n in names}
+    path = FILES / "edf-holter.edf"
+    w = pyedflib.EdfWriter(str(path), 2, file_type=pyedflib.FILETYPE_EDFPLUS)
+    w.setSignalHeaders([ecg_header(n, 250, 1.0) for n in names])
+    w.setPatientCode("ptbxl-00010-00039")
+    w.setEquipment("made by tools/reference/make_edf.py")
+    w.writeSamples([x[n] * 1000.0 for n in names])  # µV
+    w.close()
+    r = pyedflib.EdfReader(str(path))
+    assert r.getSignalLabels() == names and list(r.getSampleFrequencies()) == [250.0, 250.0]
+    leads = [r.readSignal(k) * 1e-3 for k in range(2)]  # mV
+    r.close()
+    n = len(leads[0])
+    rate = 250.0
+    buckets = 200
+    per_bucket = n / buckets  # duration × rate / buckets, as signal/overview.rs
+    b = np.minimum((np.arange(n) / per_bucket).astype(np.int64), buckets - 1)
+    envelope = []
+    for name, v in zip(names, leads):
+        lo = np.full(buckets, np.inf)
+        hi = np.full(buckets, -np.inf)
+        np.minimum.at(lo, b, v)
+        np.maximum.at(hi, b, v)
+        envelope.append({"name": name, "min_mv": lo.tolist(), "max_mv": hi.tolist()})
+    start, end = int(120 * rate), int(130 * rate)
+    facts = {
+        "file": f"files/{path.name}",
+        "reference": "pyedflib %s (EDFlib) EdfReader.readSignal, physical values in mV; envelope by numpy" % pyedflib.__version__,
+        "sample_rate_hz": rate,
+        "n_samples": n,
+        "duration_s": n / rate,
+        "buckets": buckets,
+        "leads": envelope,
+        "window": {"start_s": 120.0, "duration_s": 10.0, "II": leads[0][start:end].tolist()},
+    }
+    (OUT / "edf-holter.overview.json").write_text(json.dumps(facts) + "\n")
+    print(f"edf-holter: {n} samples at {rate} Hz ({n / rate:.0f} s), {path.stat().st_size} bytes")
+
+
 if __name__ == "__main__":
+    make_holter()
     make_12lead()
     make_bdf()
     make_psg()

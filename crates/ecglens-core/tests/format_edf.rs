@@ -328,3 +328,69 @@ fn the_reference_script_inputs_exist() {
         }
     }
 }
+
+/// A 5-minute two-lead Holter, read the way the worker reads a long recording: through a `ByteSource` a window at a
+/// time, never whole. The window's samples and the overview strip's envelope (built a chunk at a time) match
+/// pyedflib's samples (tools/reference/make_edf.py `make_holter`).
+#[test]
+fn a_long_recording_is_read_a_window_at_a_time_and_its_overview_a_chunk_at_a_time() {
+    use ecglens_core::signal::overview::Overview;
+    let facts: Value =
+        serde_json::from_slice(&std::fs::read(common::fixtures().join("edf-holter.overview.json")).unwrap()).unwrap();
+    let bytes = common::vendored("edf-holter.edf");
+    let source = InMemory { file: "edf-holter.edf", bytes: &bytes };
+    let duration_s = edf::duration_s("edf-holter.edf", &source).unwrap();
+    assert_eq!(duration_s, facts["duration_s"].as_f64().unwrap());
+
+    // One window: the data records it covers, and only those.
+    let reads = std::cell::Cell::new(0usize);
+    struct Counting<'a>(&'a InMemory<'a>, &'a std::cell::Cell<usize>);
+    impl ByteSource for Counting<'_> {
+        fn len(&self) -> u64 {
+            self.0.len()
+        }
+        fn read_at(&self, offset: u64, len: usize) -> Result<Vec<u8>, SignalError> {
+            self.1.set(self.1.get() + len);
+            self.0.read_at(offset, len)
+        }
+    }
+    let window = TimeWindow { start_s: 120.0, duration_s: 10.0 };
+    let options = ReadOptions { window: Some(window), ..ReadOptions::default() };
+    let opened =
+        signal::open::open_source(Format::Edf, "edf-holter.edf", &Counting(&source, &reads), &options).unwrap();
+    // The header, the 10 records of the window, and each record's annotation signal (300 short reads: the
+    // window's annotations may be stored anywhere).
+    assert!(reads.get() < bytes.len() / 5, "read {} of {} bytes for 10 s of 300 s", reads.get(), bytes.len());
+    assert_eq!(
+        opened.source.window,
+        Some(WindowInfo { start_s: 120.0, duration_s: 10.0, total_duration_s: duration_s })
+    );
+    let ii = &opened.record.leads.iter().find(|l| l.name == "II").unwrap().samples_mv;
+    let want: Vec<f64> = facts["window"]["II"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    assert_eq!(ii.len(), want.len());
+    let worst = ii.iter().zip(&want).map(|(a, b)| (f64::from(*a) - b).abs() * 1000.0).fold(0.0, f64::max);
+    assert!(worst <= BOUND_UV, "window: max |error| {worst} µV");
+
+    // The overview, a minute at a time, equals the whole record's and pyedflib's envelope.
+    let buckets = facts["buckets"].as_u64().unwrap() as usize;
+    let mut chunks = 0;
+    let chunked = Overview::in_chunks(duration_s, 60.0, buckets, &mut |w| {
+        chunks += 1;
+        let chunk = ReadOptions { window: Some(w), ..ReadOptions::default() };
+        signal::open::open_source(Format::Edf, "edf-holter.edf", &source, &chunk).map(|o| o.record)
+    })
+    .unwrap();
+    assert_eq!(chunks, 5);
+    let whole = signal::open::read_as(Format::Edf, "edf-holter.edf", &bytes).unwrap();
+    assert_eq!(chunked, Overview::of(&whole.record, buckets));
+    for (lead, reference) in chunked.leads.iter().zip(facts["leads"].as_array().unwrap()) {
+        assert_eq!(lead.name, reference["name"].as_str().unwrap());
+        for key in ["min_mv", "max_mv"] {
+            let ours = if key == "min_mv" { &lead.min_mv } else { &lead.max_mv };
+            let theirs: Vec<f64> = reference[key].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+            assert_eq!(ours.len(), theirs.len());
+            let worst = ours.iter().zip(&theirs).map(|(a, b)| (f64::from(*a) - b).abs() * 1000.0).fold(0.0, f64::max);
+            assert!(worst <= BOUND_UV, "{} {key}: max |error| {worst} µV", lead.name);
+        }
+    }
+}

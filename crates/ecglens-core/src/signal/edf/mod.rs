@@ -51,6 +51,8 @@ pub const MAX_EVENTS: usize = 100_000;
 const CHUNK_BYTES: usize = 4 * 1024 * 1024;
 /// A window of a file with at most this many records reads every record's annotations (one small read each).
 const MAX_SCANNED_RECORDS: u64 = 200_000;
+/// The same for EDF+C, where the scan only finds annotations (see `read_source`).
+const MAX_SCANNED_CONTINUOUS: u64 = 10_000;
 
 fn malformed(file: &str, message: impl Into<String>) -> SignalError {
     SignalError::Malformed { file: file.to_string(), format: FORMAT, message: message.into() }
@@ -220,15 +222,19 @@ pub fn read_source(file: &str, source: &dyn ByteSource, options: &ReadOptions) -
     }
 
     // Time: record starts, gaps, events. A window's records need not hold its annotations (EDFlib writes them
-    // into the first records, whatever their onset): then every record's annotation signal is read.
+    // into the first records, whatever their onset): then every record's annotation signal is read, one small read
+    // per record. In EDF+D a window's start depends on every gap before it, so up to MAX_SCANNED_RECORDS; in EDF+C
+    // the records follow one another and the scan is only for the annotations, so only up to
+    // MAX_SCANNED_CONTINUOUS (a 24 h Holter's window must not make 86,400 reads of the file).
     let partial = first_record > 0 || end_record < n_records;
-    let (timing, timing_first) = if partial && !annotations.is_empty() && n_records <= MAX_SCANNED_RECORDS {
+    let scan_limit = if h.plus == Some(Plus::Discontinuous) { MAX_SCANNED_RECORDS } else { MAX_SCANNED_CONTINUOUS };
+    let (timing, timing_first) = if partial && !annotations.is_empty() && n_records <= scan_limit {
         (scan_annotations(file, source, &h, &annotations, n_records)?, 0)
     } else {
         if partial && !annotations.is_empty() {
             warnings.push(format!(
                 "ecglens: only the annotations stored in the records of this stretch are shown (the file has more than {} records)",
-                thousands(MAX_SCANNED_RECORDS as usize)
+                thousands(scan_limit as usize)
             ));
         }
         (Annotations { record_starts: data.record_starts, tals: data.tals, bad_tals: data.bad_tals }, first_record)

@@ -5,10 +5,11 @@
 //   node tests/e2e/bench.mjs batch [N=100]       a batch of N records (copies of an example): total time, memory
 //   node tests/e2e/bench.mjs pan [FRAMES=120]    frame times while dragging the 12×1 layout
 //   node tests/e2e/bench.mjs parse [N=20] FILE... the worker's parse time per file (body[data-parse-ms]), median of N
-//   node tests/e2e/bench.mjs holter [HOURS=24] [WINDOWS=200]  a two-lead 250 Hz EDF of HOURS (written into
-//                                                target/bench/): first window + overview, then WINDOWS more; the
-//                                                page's and the worker's memory after each
+//   node tests/e2e/bench.mjs holter [HOURS=24] [WINDOWS=200] [wfdb]  a two-lead 250 Hz EDF of HOURS (written
+//                                                into target/bench/; `wfdb`: the same as a WFDB record): first window
+//                                                + overview, then WINDOWS more; the page's and the worker's memory
 // Needs dist/ (node scripts/build-site.mjs). Prints one JSON line per benchmark.
+import * as fs from 'node:fs';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXAMPLES, ROOT, dropCopies, launch, median, openApp, serveDist, waitIdle, waitReady } from './helpers.mjs';
@@ -26,8 +27,9 @@ const filesOf = (record) => readdirSync(EXAMPLES).filter((f) => f.startsWith(`${
 
 // A plain EDF of `hours`: leads II and V1 of the example 00203_hr (500 Hz, µV) taken every second sample (250 Hz),
 // its 10 s repeated; 1 s data records, 16-bit, physical = digital = µV. Written once into target/bench/.
-function holterFile(hours) {
-  const path = join(ROOT, 'target', 'bench', `holter-${hours}h.edf`);
+// `wfdb`: the same samples as a WFDB record (format 16, 1000/mV), which the worker reads whole.
+function holterFile(hours, wfdb) {
+  const path = join(ROOT, 'target', 'bench', `holter-${hours}h${wfdb ? '-wfdb' : ''}.${wfdb ? 'hea' : 'edf'}`);
   if (existsSync(path)) return path;
   mkdirSync(join(ROOT, 'target', 'bench'), { recursive: true });
   const dat = readFileSync(join(EXAMPLES, '00203_hr.dat'));
@@ -35,6 +37,21 @@ function holterFile(hours) {
   const lead = (k) => Int16Array.from({ length: frames / 2 }, (_, i) => dat.readInt16LE((2 * i) * 24 + 2 * k));
   const leads = [lead(1), lead(6)]; // II, V1
   const rate = 250, records = Math.round(hours * 3600);
+  if (wfdb) {
+    const stem = `holter-${hours}h-wfdb`;
+    const n = records * rate;
+    const { writeFileSync } = fs;
+    writeFileSync(path, `${stem} 2 ${rate} ${n}\n${stem}.dat 16 1000/mV 16 0 0 0 0 II\n${stem}.dat 16 1000/mV 16 0 0 0 0 V1\n`);
+    const fd = openSync(join(ROOT, 'target', 'bench', `${stem}.dat`), 'w');
+    const block = Buffer.alloc(leads[0].length * 4);
+    for (let i = 0; i < leads[0].length; i += 1) {
+      block.writeInt16LE(leads[0][i], 4 * i);
+      block.writeInt16LE(leads[1][i], 4 * i + 2);
+    }
+    for (let i = 0; i < n; i += leads[0].length) writeSync(fd, block, 0, Math.min(leads[0].length, n - i) * 4);
+    closeSync(fd);
+    return path;
+  }
   const field = (text, n) => text.padEnd(n, ' ').slice(0, n);
   const signal = (f) => ['II', 'V1'].map(f).join('');
   const header = field('0', 8) + field('X X X X', 80) + field('Startdate 01-JAN-2026 X ecglens-bench X', 80)
@@ -177,7 +194,9 @@ try {
   } else if (what === 'holter') {
     const hours = Number(nArg ?? 24);
     const more = Number(process.argv[4] ?? 200);
-    const file = holterFile(hours);
+    const wfdb = process.argv[5] === 'wfdb';
+    const file = holterFile(hours, wfdb);
+    const files = wfdb ? [file, file.replace(/\.hea$/, '.dat')] : [file];
     const app = await openApp(browser, srv.url);
     const cdp = await app.context.newCDPSession(app.page);
     await cdp.send('Performance.enable');
@@ -196,9 +215,9 @@ try {
       };
     };
     const before = await memory();
-    const name = file.split('/').at(-1).replace(/\.edf$/, '');
+    const name = file.split('/').at(-1).replace(/\.(edf|hea)$/, '');
     const t0 = performance.now();
-    await app.page.setInputFiles('[data-testid=file-input]', file);
+    await app.page.setInputFiles('[data-testid=file-input]', files);
     const done = (record) => app.page.waitForFunction((r) => document.querySelector(`[data-testid=batch] tr[data-record="${r}"]`)?.dataset.status === 'done', record, { timeout: 600_000, polling: 20 });
     await done(name);
     const firstMs = performance.now() - t0;
@@ -209,7 +228,8 @@ try {
     const perWindow = (performance.now() - t1) / more;
     const afterMore = await memory();
     await app.page.click('[data-testid=cancel]');
-    console.log(JSON.stringify({ bench: 'holter', hours, file_mb: mb((await import('node:fs')).statSync(file).size), windows: 1 + more,
+    const bytes = files.reduce((sum, f) => sum + fs.statSync(f).size, 0);
+    console.log(JSON.stringify({ bench: 'holter', format: wfdb ? 'WFDB (read whole)' : 'EDF (a piece at a time)', hours, file_mb: mb(bytes), windows: 1 + more,
       first_window_with_overview_ms: Math.round(firstMs), per_window_ms: +perWindow.toFixed(1),
       memory_before: before, memory_after_first: afterFirst, memory_after_windows: afterMore }));
   } else {

@@ -75,6 +75,17 @@ function holterFile(hours, wfdb) {
   return path;
 }
 
+// The app, ready, with DevTools' performance metrics on and the page's wasm instance at `window.__wasm`.
+async function openWithMetrics() {
+  const app = await openApp(browser, srv.url);
+  const cdp = await app.context.newCDPSession(app.page);
+  await cdp.send('Performance.enable');
+  await app.page.addInitScript(() => addEventListener('ecglens-page-started', (e) => { window.__wasm = e.detail.wasm; }));
+  await app.page.goto(srv.url);
+  await waitReady(app.page);
+  return { app, cdp };
+}
+
 const srv = await serveDist();
 const browser = await launch();
 try {
@@ -125,12 +136,7 @@ try {
     console.log(JSON.stringify({ bench: 'file-to-drawn-segmentation-ms', record: recordOf(entries[0]), sample_rate_hz: sr, ...stats(times) }));
   } else if (what === 'batch') {
     const n = Number(nArg ?? 100);
-    const app = await openApp(browser, srv.url);
-    const cdp = await app.context.newCDPSession(app.page);
-    await cdp.send('Performance.enable');
-    await app.page.addInitScript(() => addEventListener('ecglens-page-started', (e) => { window.__wasm = e.detail.wasm; }));
-    await app.page.goto(srv.url);
-    await waitReady(app.page);
+    const { app, cdp } = await openWithMetrics();
     const base = recordOf(entries[0]);
     const t0 = performance.now();
     await dropCopies(app.page, base, n, 'b', 4);
@@ -197,12 +203,7 @@ try {
     const wfdb = process.argv[5] === 'wfdb';
     const file = holterFile(hours, wfdb);
     const files = wfdb ? [file, file.replace(/\.hea$/, '.dat')] : [file];
-    const app = await openApp(browser, srv.url);
-    const cdp = await app.context.newCDPSession(app.page);
-    await cdp.send('Performance.enable');
-    await app.page.addInitScript(() => addEventListener('ecglens-page-started', (e) => { window.__wasm = e.detail.wasm; }));
-    await app.page.goto(srv.url);
-    await waitReady(app.page);
+    const { app, cdp } = await openWithMetrics();
     await waitIdle(app.page);
     const mb = (bytes) => +(bytes / 2 ** 20).toFixed(1);
     const memory = async () => {

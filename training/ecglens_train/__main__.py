@@ -1,4 +1,7 @@
-"""python -m ecglens_train {all,fixtures} [--epochs N] [--time-budget S]
+"""python -m ecglens_train {all,fixtures,data} [--epochs N] [--time-budget S]
+
+data: every labelled record of the second edition (issue 13: data.load_records) and its counts per split, source and
+class, into training/build/data_counts.json.
 
 all: load data -> train (folds 1-8, select on 9) -> evaluate (9, 10) -> export ONNX + card -> examples + fixtures.
 """
@@ -46,7 +49,7 @@ def extra_vs_ours(data, meta, n=40):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="ecglens_train")
-    ap.add_argument("command", choices=["all", "fixtures"])
+    ap.add_argument("command", choices=["all", "fixtures", "data"])
     ap.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
     ap.add_argument("--time-budget", type=float, default=None, help="stop training after this many seconds")
     ap.add_argument("--threads", type=int, default=2)
@@ -55,6 +58,12 @@ def main(argv=None):
     t_start = time.time()
     os.makedirs(BUILD, exist_ok=True)
     data = D.data_dir()
+    if args.command == "data":
+        recs = D.load_records(data, os.path.join(BUILD, "records_v2.npz"))
+        with open(os.path.join(BUILD, "data_counts.json"), "w") as fh:
+            json.dump(D.counts(recs), fh, indent=1)
+        log(json.dumps(D.counts(recs)))
+        return
     ds = D.load_all(os.path.join(BUILD, "dataset.npz"))
     tr, va, te = D.splits(ds)
     meta = D.load_ptbxl_meta(data)

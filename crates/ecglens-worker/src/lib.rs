@@ -470,9 +470,6 @@ fn explain_sent<'a>(
 /// The format of a file read a piece at a time ([`open::reads_from_source`]: EDF, HDF5, `.npy`), from its first
 /// bytes; `None` for a file read whole.
 fn piecewise_format(name: &str, head: &[u8], size: u64) -> Option<Format> {
-    if sniff::is_wfdb_header_name(name) {
-        return None;
-    }
     match sniff::sniff(name, head, size) {
         Sniffed::Known(format) if open::reads_from_source(format, head) => Some(format),
         _ => None,

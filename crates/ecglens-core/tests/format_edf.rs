@@ -394,3 +394,21 @@ fn a_long_recording_is_read_a_window_at_a_time_and_its_overview_a_chunk_at_a_tim
         }
     }
 }
+
+/// Found by the fuzz target (`fuzz/seeds/edf/regression-window-nonfinite`, kept as a seed): a corrupt BDF+ header
+/// whose window starts on a non-finite sample. The reader returns an error, never a record that does not validate.
+#[test]
+fn a_window_of_a_corrupt_file_is_an_error_not_an_invalid_record() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/edf/regression-window-nonfinite");
+    let data = std::fs::read(path).unwrap();
+    let options = ReadOptions {
+        sample_rate_hz: Some(500.0),
+        units: Some(signal::Units::Microvolts),
+        item: 3,
+        window: Some(TimeWindow { start_s: 2.0, duration_s: 10.0 }),
+        ..ReadOptions::default()
+    };
+    let error = edf::read("fuzz.bdf", &data, &options).map(|_| ()).unwrap_err();
+    assert!(error.to_string().contains("lead I has an invalid value (not a number) at sample 0"), "{error}");
+}

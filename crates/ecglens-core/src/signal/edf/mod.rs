@@ -334,11 +334,11 @@ pub fn read_source(file: &str, source: &dyn ByteSource, options: &ReadOptions) -
     source_info.warnings = warnings;
     source_info.events = events;
     source_info.window = window;
-    Ok(Opened {
-        record: Record { name: super::open::record_name(file), sample_rate_hz: target_hz, leads, comments },
-        source: source_info,
-        patient: identity::patient(&h),
-    })
+    let record = Record { name: super::open::record_name(file), sample_rate_hz: target_hz, leads, comments };
+    // A record that is not valid is an error here, never a return value: a window can hold samples no whole-file
+    // check saw (found by the fuzz target: a non-finite sample at a window's start, from a corrupt header).
+    record.validate()?;
+    Ok(Opened { record, source: source_info, patient: identity::patient(&h) })
 }
 
 /// "500", "487.5", "0.25".

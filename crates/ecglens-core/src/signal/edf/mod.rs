@@ -139,13 +139,18 @@ pub fn read(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Opened, S
 /// How long the recording in `source` is, in seconds (for EDF+D, the joined trace), from its header and size alone:
 /// what a long recording's first request needs to know before it reads a window.
 pub fn duration_s(file: &str, source: &dyn ByteSource) -> Result<f64, SignalError> {
+    let h = read_header(file, source)?;
+    let n_records = count_records(file, &h, source.len(), &mut Vec::new())?;
+    Ok(n_records as f64 * h.record_duration_s)
+}
+
+/// The header of the file in `source`: its first 256 bytes say how long it is, then all of it is read and parsed.
+fn read_header(file: &str, source: &dyn ByteSource) -> Result<Header, SignalError> {
     let len = source.len();
     let first = source.read_at(0, usize::try_from(len.min(256)).unwrap_or(256))?;
     let header_bytes = header::header_len(&first).map_err(|m| malformed(file, m))?;
     let head = if (header_bytes as u64) <= len { source.read_at(0, header_bytes)? } else { first };
-    let h = header::parse(&head).map_err(|m| malformed(file, m))?;
-    let n_records = count_records(file, &h, len, &mut Vec::new())?;
-    Ok(n_records as f64 * h.record_duration_s)
+    header::parse(&head).map_err(|m| malformed(file, m))
 }
 
 /// One chosen signal: its index in the header, the name it gets, and its calibration.
@@ -164,10 +169,7 @@ struct Chosen {
 /// those covering `options.window`).
 pub fn read_source(file: &str, source: &dyn ByteSource, options: &ReadOptions) -> Result<Opened, SignalError> {
     let len = source.len();
-    let first = source.read_at(0, usize::try_from(len.min(256)).unwrap_or(256))?;
-    let header_bytes = header::header_len(&first).map_err(|m| malformed(file, m))?;
-    let head = if (header_bytes as u64) <= len { source.read_at(0, header_bytes)? } else { first };
-    let h = header::parse(&head).map_err(|m| malformed(file, m))?;
+    let h = read_header(file, source)?;
     let mut warnings = Vec::new();
     let n_records = count_records(file, &h, len, &mut warnings)?;
     let mut chosen = choose(file, &h, options, &mut warnings)?;

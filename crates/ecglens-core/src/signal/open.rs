@@ -164,21 +164,18 @@ pub fn read_as_with(format: Format, file: &str, bytes: &[u8], options: &ReadOpti
 /// records of a window), `.npy` (one record of a batch) and HDF5 (one exam). `head`: the file's first bytes (an
 /// `.npz` archive, also "NumPy", is read whole).
 pub fn reads_from_source(format: Format, head: &[u8]) -> bool {
-    match format {
-        Format::Edf | Format::Hdf5 => true,
-        Format::Numpy => !head.starts_with(b"PK"),
-        _ => false,
-    }
+    piecewise(format, head.starts_with(b"PK"))
+}
+
+/// EDF/BDF, HDF5 and `.npy` (not an `.npz` archive) are read a piece at a time.
+fn piecewise(format: Format, npz: bool) -> bool {
+    matches!(format, Format::Edf | Format::Hdf5) || (format == Format::Numpy && !npz)
 }
 
 /// [`reads_from_source`] by the file's name, before it is read (an `.npz` is read whole): such a file may be of
 /// any size.
 pub fn read_piecewise(format: Format, file_name: &str) -> bool {
-    match format {
-        Format::Edf | Format::Hdf5 => true,
-        Format::Numpy => !file_name.to_ascii_lowercase().ends_with(".npz"),
-        _ => false,
-    }
+    piecewise(format, file_name.to_ascii_lowercase().ends_with(".npz"))
 }
 
 /// Opens a file of a [`reads_from_source`] format through `source` (a `File` in the worker, a file on disk),

@@ -1,4 +1,9 @@
-"""PTB-XL loading: labels (5 diagnostic superclasses, PTB-XL benchmark way), raw records, preprocessed extras."""
+"""PTB-XL loading: every labelled record of ../shared/data, with the superclasses and split of ptbxl/labels.csv.
+
+ptbxl/records100 (ecg_id 1-1999, 100 Hz, mV) is read raw and goes through `preprocess` (band-passed mV: amplitude
+kept); ptbxl-extra/ rows were band-passed and z-scored upstream (amplitude lost) and are used as given, flagged
+`known = 0` so that the model's amplitude input ignores them. A recording in both folders is counted once (raw).
+"""
 import ast
 import json
 import os
@@ -54,80 +59,27 @@ def read_wfdb_mv(path_no_ext: str):
 
 @dataclass
 class Dataset:
-    x: np.ndarray  # [N, 12, 1000] float32
-    y: np.ndarray  # [N, 5] float32
-    ecg_id: np.ndarray  # [N]
-    fold: np.ndarray  # [N]
-    source: np.ndarray  # [N] "ptbxl" | "ptbxl-extra"
+    """Model inputs: `x` [N, 12, 1000] band-passed mV (raw rows) or upstream z-score (ptbxl-extra rows)."""
+
+    x: np.ndarray
+    y: np.ndarray  # [N, 5]
+    known: np.ndarray  # [N] float32: 1 = x is in mV, 0 = amplitude unknown (z-scored upstream)
+    ecg_id: np.ndarray
+    fold: np.ndarray
+    source: np.ndarray
 
     def subset(self, mask):
-        return Dataset(self.x[mask], self.y[mask], self.ecg_id[mask], self.fold[mask], self.source[mask])
+        return Dataset(self.x[mask], self.y[mask], self.known[mask], self.ecg_id[mask], self.fold[mask],
+                       self.source[mask])
 
 
 def load_ptbxl_meta(data: str) -> pd.DataFrame:
+    """ptbxl_database.csv (ecg_id 1-500 here): scp_codes, file names, strat_fold, and the derived superclasses."""
     df = pd.read_csv(os.path.join(data, "ptbxl", "ptbxl_database.csv"), index_col="ecg_id")
     df["scp_codes"] = df["scp_codes"].apply(ast.literal_eval)
     dmap = diagnostic_map(data)
     df["superclasses"] = df["scp_codes"].apply(lambda d: superclasses(d, dmap))
     return df
-
-
-def load_all(cache: str) -> Dataset:
-    """All labelled records (ptbxl/ preprocessed from records500 + labelled ptbxl-extra/), cached as .npz."""
-    if os.path.exists(cache):
-        z = np.load(cache, allow_pickle=False)
-        return Dataset(z["x"], z["y"], z["ecg_id"], z["fold"], z["source"])
-    data = data_dir()
-    dmap = diagnostic_map(data)
-    df = load_ptbxl_meta(data)
-    xs, ys, ids, folds, srcs = [], [], [], [], []
-    n_nolabel = 0
-    for ecg_id, row in df.iterrows():
-        if not row["superclasses"]:
-            n_nolabel += 1
-            continue
-        sig, fs = read_wfdb_mv(os.path.join(data, "ptbxl", row["filename_hr"]))
-        xs.append(preprocess(sig, fs))
-        ys.append(multi_hot(row["superclasses"]))
-        ids.append(int(ecg_id)); folds.append(int(row["strat_fold"])); srcs.append("ptbxl")
-    print(f"ptbxl/: {len(ids)} labelled records read from records500 ({n_nolabel} without a diagnostic statement skipped)")
-    ex = pd.read_csv(os.path.join(data, "ptbxl-extra", "records.csv"))
-    sig = np.load(os.path.join(data, "ptbxl-extra", "signals_100hz.npy"), mmap_mode="r")
-    n_extra, n_mismatch = 0, 0
-    for _, row in ex.iterrows():
-        if pd.isna(row["strat_fold"]) or pd.isna(row["scp_codes"]):
-            continue
-        codes = json.loads(row["scp_codes"])
-        cls = superclasses(codes, dmap)
-        given = sorted(str(row["superclasses"]).split(";"), key=lambda c: CLASSES.index(c) if c in CLASSES else 99) \
-            if isinstance(row["superclasses"], str) else []
-        if given != cls:
-            n_mismatch += 1
-        if not cls:
-            continue
-        xs.append(np.asarray(sig[int(row["index"])], dtype=np.float32))
-        ys.append(multi_hot(cls))
-        ids.append(int(row["ecg_id"])); folds.append(int(row["strat_fold"])); srcs.append("ptbxl-extra")
-        n_extra += 1
-    print(f"ptbxl-extra/: {n_extra} labelled records ({n_mismatch} whose given superclasses differ from scp_codes)")
-    ds = Dataset(np.stack(xs), np.stack(ys), np.array(ids), np.array(folds), np.array(srcs))
-    os.makedirs(os.path.dirname(cache), exist_ok=True)
-    np.savez(cache, x=ds.x, y=ds.y, ecg_id=ds.ecg_id, fold=ds.fold, source=ds.source)
-    return ds
-
-
-def splits(ds: Dataset):
-    train = ds.subset(np.isin(ds.fold, TRAIN_FOLDS))
-    val = ds.subset(ds.fold == VAL_FOLD)
-    test = ds.subset(ds.fold == TEST_FOLD)
-    return train, val, test
-
-
-def load_unlabelled_extra(data: str) -> np.ndarray:
-    ex = pd.read_csv(os.path.join(data, "ptbxl-extra", "records.csv"))
-    sig = np.load(os.path.join(data, "ptbxl-extra", "signals_100hz.npy"))
-    mask = ex["strat_fold"].isna().to_numpy()
-    return sig[ex["index"].to_numpy()[mask]].astype(np.float32)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -241,3 +193,20 @@ def counts(recs: Records) -> dict:
             }
     out["folds_published"] = int(recs.fold_published.sum())
     return out
+
+
+def dataset(recs: Records) -> Dataset:
+    """The model inputs of every record: `preprocess` of the raw rows (mV), the ptbxl-extra rows as given."""
+    x = np.empty_like(recs.signal)
+    raw = recs.source == "ptbxl"
+    for i in np.flatnonzero(raw):
+        x[i] = preprocess(recs.signal[i].astype(np.float64), 100.0)
+    x[~raw] = recs.signal[~raw]
+    return Dataset(x, recs.y, raw.astype(np.float32), recs.ecg_id, recs.fold, recs.source)
+
+
+def splits(ds: Dataset):
+    train = ds.subset(np.isin(ds.fold, TRAIN_FOLDS))
+    val = ds.subset(ds.fold == VAL_FOLD)
+    test = ds.subset(ds.fold == TEST_FOLD)
+    return train, val, test

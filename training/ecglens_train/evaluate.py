@@ -4,6 +4,29 @@ import torch
 from sklearn.metrics import f1_score, roc_auc_score
 
 from .data import CLASSES
+from .preprocess import LEADS
+
+LIMB = ["I", "II", "III", "aVR", "aVL", "aVF"]
+# The lead sets the model declares (card `input.lead_sets`). "I+II" is what the app gives the model for a record
+# with leads I and II only: the four other limb leads derived (III = II - I, aVR = -(I + II)/2, aVL = I - II/2,
+# aVF = II - I/2; src/preprocess.rs `select_leads`), so it is presented as the six limb leads.
+LEAD_SETS = {"12-lead": LEADS, "limb-6": LIMB, "I+II": ["I", "II"], "I": ["I"], "II": ["II"]}
+
+
+def present_as(x: np.ndarray, name: str) -> np.ndarray:
+    """x [N, 12, T] as the app presents a record that has only the leads of `name`: the others zeros, the limb
+    leads derived from I and II for "I+II"."""
+    out = np.zeros_like(x)
+    ix = {l: i for i, l in enumerate(LEADS)}
+    for l in LEAD_SETS[name]:
+        out[:, ix[l]] = x[:, ix[l]]
+    if name == "I+II":
+        a, b = x[:, ix["I"]], x[:, ix["II"]]
+        out[:, ix["III"]] = b - a
+        out[:, ix["aVR"]] = -(a + b) / 2
+        out[:, ix["aVL"]] = a - b / 2
+        out[:, ix["aVF"]] = b - a / 2
+    return out
 
 
 def sigmoid(z):
@@ -11,12 +34,26 @@ def sigmoid(z):
 
 
 @torch.no_grad()
-def predict_logits(model, x: np.ndarray, batch=128) -> np.ndarray:
+def predict_logits(model, x: np.ndarray, known=None, batch=128) -> np.ndarray:
+    """known: [N] 1 = mV, 0 = amplitude unknown (default: all known, as in the exported graph)."""
     model.eval()
+    k = np.ones(len(x), dtype=np.float32) if known is None else np.asarray(known, dtype=np.float32)
     out = []
     for i in range(0, len(x), batch):
-        out.append(model(torch.from_numpy(np.ascontiguousarray(x[i:i + batch]))).numpy())
+        out.append(model(torch.from_numpy(np.ascontiguousarray(x[i:i + batch])), torch.from_numpy(k[i:i + batch])).numpy())
     return np.concatenate(out).astype(np.float32)
+
+
+def lead_set_logits(model, ds, sets=tuple(LEAD_SETS)) -> dict:
+    return {name: predict_logits(model, present_as(ds.x, name), ds.known) for name in sets}
+
+
+def lead_set_scores(model, ds, sets=tuple(LEAD_SETS)) -> dict:
+    """Macro AUROC per lead set, and their mean (the selection criterion)."""
+    res = {name: auroc(ds.y, sigmoid(l.astype(np.float64)))["macro"]
+           for name, l in lead_set_logits(model, ds, sets).items()}
+    res["mean"] = float(np.mean(list(res.values())))
+    return res
 
 
 def auroc(y: np.ndarray, p: np.ndarray) -> dict:

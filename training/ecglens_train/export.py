@@ -10,7 +10,7 @@ import torch
 
 from .data import CLASSES
 from .model import BLOCKS, KERNEL, STEM_CHANNELS, TAPS, EcgResNet, TappedModel, tap_geometry
-from .preprocess import BAND_HZ, LEADS, MIN_STD, MODEL_FS, N_SAMPLES, ORDER, SOS
+from .preprocess import BAND_HZ, LEADS, MODEL_FS, N_SAMPLES, ORDER, SOS
 
 OUTPUTS = ["logits", *TAPS]
 
@@ -61,7 +61,11 @@ def measure_inference_ms(sess, runs=200) -> dict:
 
 
 def empirical_geometry(model: EcgResNet, trials=4) -> list:
-    """Support of d(sum over channels of tap[:, t]) / d(input), union over random inputs, for t in the middle."""
+    """Support of d(sum over channels of tap[:, t]) / d(input), union over random inputs, for t in the middle.
+
+    Taken through `trunk` (after InputNorm): the normalisation's mean, s.d. and lead features are a few numbers per
+    lead and record, computed over the whole window (as a z-score in preprocessing would be); the time-localised
+    dependence is the trunk's."""
     model = model.double().eval()
     res = []
     n_blocks = len(model.blocks)
@@ -71,7 +75,8 @@ def empirical_geometry(model: EcgResNet, trials=4) -> list:
         for tr in range(trials):
             g = torch.Generator().manual_seed(tr)
             x = torch.randn(1, 12, N_SAMPLES, dtype=torch.float64, generator=g, requires_grad=True)
-            feats = model.features(x)
+            f0 = torch.randn(1, model.norm.n_features, dtype=torch.float64, generator=g)
+            feats = model.trunk(x, f0)
             f = feats[bi]
             chans, steps = f.shape[1], f.shape[2]
             t = steps // 2
@@ -108,32 +113,40 @@ def taps_table(model: EcgResNet, log=print) -> list:
     return taps
 
 
-def build_card(taps, thresholds, training: dict, metrics: dict, version: str) -> dict:
+def build_card(taps, lead_sets: list, training: dict, metrics: dict, version: str, use_scale: bool) -> dict:
+    """lead_sets: [{"name", "leads", "thresholds"}], the 12-lead set first (its thresholds are the output's)."""
     return {
         "format": "ecglens-model-card/1",
         "name": "ecglens-ptbxl-resnet1d",
         "version": version,
         "input": {"name": "ecg", "layout": "NCW", "shape": [1, 12, N_SAMPLES], "leads": LEADS,
                   "sample_rate_hz": MODEL_FS, "n_samples": N_SAMPLES,
-                  "units": "dimensionless: z-score per lead after band-pass"},
+                  "units": "mV after band-pass; the graph z-scores each lead over the window itself"
+                           + (" and reads its amplitude (log s.d.)" if use_scale else ""),
+                  "lead_sets": lead_sets,
+                  "missing_lead": "zeros",
+                  "reads_amplitude": bool(use_scale)},
         "preprocessing": {
-            "steps": ["resample_poly", "sosfiltfilt", "zscore", "pad_or_crop"],
+            "steps": ["resample_poly", "sosfiltfilt", "pad_or_crop"],
             "resample": {"method": "scipy.signal.resample_poly", "window": "kaiser", "beta": 5.0},
             "bandpass": {"design": "butterworth", "order": ORDER, "low_hz": BAND_HZ[0], "high_hz": BAND_HZ[1],
                          "zero_phase": True, "sos": [[float(v) for v in row] for row in SOS]},
-            "zscore": {"ddof": 0, "min_std": MIN_STD},
             "window": {"pad": "zeros_after", "long_records": "consecutive windows of n_samples; last aligned to the end"},
         },
         "output": {"name": "logits", "classes": CLASSES, "activation": "sigmoid",
-                   "thresholds": [float(t) for t in thresholds]},
+                   "thresholds": [float(t) for t in lead_sets[0]["thresholds"]]},
         "taps": taps,
         "training": training,
         "metrics": metrics,
     }
 
 
-def architecture_summary() -> dict:
+def architecture_summary(use_scale: bool) -> dict:
     return {"type": "1D-ResNet, Ribeiro et al. (2020) pre-activation residual blocks",
+            "input_norm": "in the graph: z-score per lead over the 10 s window (a lead with s.d. <= 1e-6 mV is "
+                          "missing, kept at zero); a per-record vector [present leads (12)"
+                          + (", standardised log10 s.d. in mV of each present lead (12), amplitude known (1)"
+                             if use_scale else "") + "] -> Linear -> one bias per stem channel",
             "kernel": KERNEL, "stem_channels": STEM_CHANNELS,
             "blocks": [{"name": f"block{i + 1}", "channels": c, "downsample": d} for i, (c, d) in enumerate(BLOCKS)],
             "head": "global average pool over time -> Linear(128 -> 5) = logits",

@@ -3,9 +3,10 @@ against `tests/fixtures/preprocess_reference.json` made from this function.
 
 1. resample_poly to 100 Hz (up/down = reduced fraction of 100/fs, scipy's default window ('kaiser', 5.0));
 2. sosfiltfilt with a 4th-order Butterworth band-pass 0.5-40 Hz designed at 100 Hz (default padtype/padlen);
-3. z-score per lead (ddof 0; a lead with std < 1e-6 only has its mean removed);
-4. crop to the first 1000 samples or pad with zeros after to 1000.
-All in float64; the result is cast to float32.
+3. crop to the first 1000 samples or pad with zeros after to 1000.
+All in float64; the result (millivolts) is cast to float32. The second-edition model z-scores each lead itself,
+inside the graph (model.InputNorm), so that it can also read the amplitude; `zscore` is the first edition's step 3,
+kept for comparisons.
 """
 from fractions import Fraction
 
@@ -32,8 +33,16 @@ def resample_factors(fs: float):
     return frac.numerator, frac.denominator
 
 
+def zscore(x: np.ndarray) -> np.ndarray:
+    """Per lead over the last axis (ddof 0; a lead with std < MIN_STD only has its mean removed)."""
+    x = np.asarray(x, dtype=np.float64)
+    mean = x.mean(axis=-1, keepdims=True)
+    std = x.std(axis=-1, keepdims=True)
+    return (x - mean) / np.where(std < MIN_STD, 1.0, std)
+
+
 def preprocess(signal_mv: np.ndarray, fs: float) -> np.ndarray:
-    """signal_mv: [leads, samples] in mV (float64) at `fs` Hz -> float32 [12, 1000] model input."""
+    """signal_mv: [leads, samples] in mV (float64) at `fs` Hz -> float32 [12, 1000] model input in mV."""
     x = np.asarray(signal_mv, dtype=np.float64)
     if x.ndim != 2:
         raise ValueError(f"expected [leads, samples], got shape {x.shape}")
@@ -41,11 +50,6 @@ def preprocess(signal_mv: np.ndarray, fs: float) -> np.ndarray:
         up, down = resample_factors(fs)
         x = scipy.signal.resample_poly(x, up, down, axis=-1)
     x = scipy.signal.sosfiltfilt(SOS, x, axis=-1)
-    mean = x.mean(axis=-1, keepdims=True)
-    std = x.std(axis=-1, keepdims=True)
-    x = x - mean
-    ok = std[:, 0] >= MIN_STD
-    x[ok] = x[ok] / std[ok]
     out = np.zeros((x.shape[0], N_SAMPLES), dtype=np.float64)
     n = min(N_SAMPLES, x.shape[1])
     out[:, :n] = x[:, :n]

@@ -1,39 +1,15 @@
-"""Vendored example records (www/examples) and the Rust test fixtures (tests/fixtures).
+"""The pinned example records (www/examples, checked) and the Rust test fixtures (tests/fixtures).
 
 Run as part of `python -m ecglens_train all`, or alone: `python -m ecglens_train fixtures` (needs the trained
 model in www/models/default.onnx and training/build/model.pt).
 """
 import json
 import os
-import shutil
 
 import numpy as np
 
 from .data import CLASSES, TEST_FOLD, data_dir, diagnostic_map, read_wfdb_mv
 from .preprocess import LEADS, preprocess
-
-LICENSE_TXT = """The ECG records in this folder (*_hr.hea/.dat at 500 Hz, *_lr.hea/.dat at 100 Hz) are unmodified
-copies of records of PTB-XL 1.0.3, copied byte for byte from PhysioNet (https://physionet.org/content/ptb-xl/1.0.3/).
-index.json adds metadata taken from ptbxl_database.csv (scp_codes, report, age, sex, strat_fold) and the
-diagnostic superclasses derived from scp_codes through scp_statements.csv.
-
-PTB-XL is licensed under the Creative Commons Attribution 4.0 International Public License (CC BY 4.0):
-https://creativecommons.org/licenses/by/4.0/
-
-Attribution:
-  Wagner, P., Strodthoff, N., Bousseljot, R.-D., Kreiseler, D., Lunze, F.I., Samek, W., Schaeffter, T. (2020).
-  PTB-XL, a large publicly available electrocardiography dataset. Scientific Data 7, 154.
-  https://doi.org/10.1038/s41597-020-0495-6
-
-  Wagner, P., Strodthoff, N., Bousseljot, R., Samek, W., Schaeffter, T. (2022). PTB-XL, a large publicly
-  available electrocardiography dataset (version 1.0.3). PhysioNet. https://doi.org/10.13026/kfzx-aw45
-
-  Goldberger, A., et al. (2000). PhysioBank, PhysioToolkit, and PhysioNet: Components of a new research resource
-  for complex physiologic signals. Circulation 101 (23), e215-e220.
-
-No changes were made to the signal files.
-"""
-
 
 def r32(a):
     """float32 values as the shortest decimal that round-trips to the same float32."""
@@ -92,38 +68,30 @@ PINNED_EXAMPLES = [(203, "NORM"), (274, "MI"), (499, "STTC"), (172, "CD"), (452,
 
 
 def write_examples(root, data, meta, test_ids, test_probs, thresholds, log=print):
+    """The gallery is pinned (www/examples/index.json, committed, with its LICENSE.txt): this checks that every
+    pinned PTB-XL record is a byte-for-byte copy of the data's record, logs the current model's probabilities on
+    it and what `choose_examples` would pick, and returns the PTB-XL entries (for the preprocessing fixture)."""
     out = os.path.join(root, "www", "examples")
-    os.makedirs(out, exist_ok=True)
-    suggested = choose_examples(meta, test_ids, test_probs, thresholds)
-    log(f"examples suggested by the current model: {suggested}; pinned: {PINNED_EXAMPLES}")
-    chosen = PINNED_EXAMPLES
-    for f in os.listdir(out):  # records of a previous run
-        if f.endswith((".hea", ".dat")) and ("_hr." in f or "_lr." in f):
-            os.remove(os.path.join(out, f))
-    index = []
-    for ecg_id, sc in chosen:
-        r = meta.loc[ecg_id]
-        hr = os.path.join(data, "ptbxl", r["filename_hr"])
-        base = os.path.basename(hr)
-        for ext in (".hea", ".dat"):
-            shutil.copyfile(hr + ext, os.path.join(out, base + ext))
-        sex = {0: "M", 1: "F"}.get(int(r["sex"]), None) if r["sex"] == r["sex"] else None
-        index.append({"file": base, "ecg_id": int(ecg_id), "superclass": sc, "labels": list(r["superclasses"]),
-                      "scp_codes": {k: float(v) for k, v in r["scp_codes"].items()},
-                      "report": str(r["report"]).strip(), "age": int(r["age"]) if r["age"] == r["age"] else None,
-                      "sex": sex, "strat_fold": int(r["strat_fold"]), "sample_rate_hz": 500})
-        log(f"example {base}: {sc} probs {np.round(dict(zip(test_ids, test_probs))[ecg_id], 3).tolist()}")
-    # the 100 Hz versions of the first two (for the no-resampling path of the preprocessing test)
-    for e in index[:2]:
-        lr = os.path.join(data, "ptbxl", meta.loc[e["ecg_id"], "filename_lr"])
-        for ext in (".hea", ".dat"):
-            shutil.copyfile(lr + ext, os.path.join(out, os.path.basename(lr) + ext))
-        e["file_100hz"] = os.path.basename(lr)
-    with open(os.path.join(out, "index.json"), "w") as fh:
-        json.dump(index, fh, indent=1)
-        fh.write("\n")
-    with open(os.path.join(out, "LICENSE.txt"), "w") as fh:
-        fh.write(LICENSE_TXT)
+    with open(os.path.join(out, "index.json")) as fh:
+        index = [e for e in json.load(fh)["examples"] if "ecg_id" in e]
+    pinned = [(e["ecg_id"], e["superclass"]) for e in index]
+    if pinned != PINNED_EXAMPLES:
+        raise RuntimeError(f"www/examples/index.json lists {pinned}, PINNED_EXAMPLES {PINNED_EXAMPLES}")
+    log(f"examples suggested by the current model: {choose_examples(meta, test_ids, test_probs, thresholds)}; "
+        f"pinned: {PINNED_EXAMPLES}")
+    probs = dict(zip((int(i) for i in test_ids), test_probs))
+    for e in index:
+        r = meta.loc[e["ecg_id"]]
+        for name, rel in ((e["file"], r["filename_hr"]), (e.get("file_100hz"), r["filename_lr"])):
+            if name is None:
+                continue
+            for ext in (".hea", ".dat"):
+                with open(os.path.join(out, name + ext), "rb") as a, open(os.path.join(data, "ptbxl", rel + ext), "rb") as b:
+                    if a.read() != b.read():
+                        raise RuntimeError(f"www/examples/{name}{ext} differs from the data's {rel}{ext}")
+        p = probs[e["ecg_id"]]
+        flagged = [c for k, c in enumerate(CLASSES) if p[k] >= thresholds[k]]
+        log(f"example {e['file']}: {e['superclass']} probs {np.round(p, 3).tolist()} flagged {flagged}")
     return index
 
 

@@ -376,7 +376,7 @@ mod cli {
             }
             Bench::Kmeans { data, layer, k, runs, max_rows, dump } => {
                 let engine = engine()?;
-                let items = fit::load_ptbxl(&data, &engine.card.output.classes)?;
+                let items = fit::load_ptbxl(&data, &engine.card.output.classes, engine.card.input.reads_amplitude)?;
                 let inferred = fit::infer_all(&engine, items);
                 let reference = pipeline::split(inferred).reference;
                 let tap_ix =
@@ -496,7 +496,8 @@ mod cli {
         };
         let fitted = pipeline::fit_atlas(&mut engine, data, ludb, &ks, max_rows)?;
         write_atlas(&fitted.atlas, out)?;
-        println!("{}", fit::table_markdown(&fitted.test_table));
+        println!("Fold 10:\n{}", fit::table_markdown(&fitted.test_table));
+        println!("Ten folds (mean ± s.d.):\n{}", fit::cross_validated_markdown(&fitted.cross_validation));
         for layer in &fitted.atlas.layers {
             println!("{}: {}", layer.layer, layer.cluster_names.join(", "));
         }

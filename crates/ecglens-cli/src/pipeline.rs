@@ -58,6 +58,7 @@ pub fn choose_k(candidates: &[KCandidate]) -> Option<usize> {
 pub struct Fitted {
     pub atlas: Atlas,
     pub test_table: Vec<EvaluationRow>,
+    pub cross_validation: Vec<fit::CrossValidatedRow>,
 }
 
 /// Fits an atlas over the reference set of `data` (PTB-XL), choosing K on validation fidelity among `ks`,
@@ -71,9 +72,10 @@ pub fn fit_atlas(
     max_rows: usize,
 ) -> Result<Fitted, FitError> {
     let started = std::time::Instant::now();
-    let items = fit::load_ptbxl(data, &engine.card.output.classes)?;
+    let items = fit::load_ptbxl(data, &engine.card.output.classes, engine.card.input.reads_amplitude)?;
     eprintln!("{} records in {}", items.len(), data.display());
-    let Split { reference, validation, test } = split(fit::infer_all(engine, items));
+    let inferred = fit::infer_all(engine, items);
+    let Split { reference, validation, test } = split(inferred.clone());
     eprintln!("reference {} / validation {} / test {}", reference.len(), validation.len(), test.len());
     if reference.is_empty() {
         return Err(FitError::EmptyReference);
@@ -110,7 +112,8 @@ pub fn fit_atlas(
     let rf = fit::features(engine, &reference)?;
     let tf = fit::features(engine, &test)?;
     let params = ForestParams::default();
-    let test_table = fit::evaluate(engine, &rf, &tf, params)?;
+    let mut test_table = fit::evaluate(engine, &rf, &tf, params)?;
+    test_table.extend(fit::baselines(engine, &rf, &tf, params, 10)?);
     let atlas = engine.take_atlas().ok_or(FitError::NoK)?;
     let feature_names: Vec<String> =
         atlas.layers.iter().flat_map(|l| l.cluster_names.iter().map(move |n| format!("{}:{n}", l.layer))).collect();
@@ -124,13 +127,24 @@ pub fn fit_atlas(
         params,
     )
     .map_err(ecglens_engine::Error::from)?;
+    let cross_validation = cross_validate(engine, &inferred, chosen, max_rows, &(1..=10).collect::<Vec<u8>>())?;
+    let description = if engine.card.input.reads_amplitude {
+        "PTB-XL records outside folds 9 and 10: ptbxl/records100 (raw, 100 Hz); ptbxl-extra/ is left out (z-scored upstream: no amplitude, which this model reads)"
+    } else {
+        "PTB-XL records outside folds 9 and 10: ptbxl/records100 (raw, 100 Hz) and the ptbxl-extra/ windows not among them"
+    };
     let report = serde_json::json!({
-        "reference": { "records": reference.len(), "description": "PTB-XL (ptbxl/ raw 500 Hz records and ptbxl-extra/ preprocessed windows) outside folds 9 and 10" },
+        "reference": { "records": reference.len(), "description": description },
         "normalisation": "per channel z-score over all reference time steps",
         "soft_assignment": "spherical Gaussian mixture on the k-means centroids with the shared maximum-likelihood variance, softened by a per-layer temperature calibrated on k-means refits (report.calibration)",
         "k_selection": { "rule": "smallest K within 0.5 point of the best validation (fold 9) fidelity of the all-layer surrogate", "candidates": candidates, "chosen": chosen },
         "landmarks": landmark_report,
         "test": { "folds": [10], "table": test_table },
+        "cross_validation": {
+            "description": "for each fold f of 1-10: the atlas (k-means per layer at the chosen K) and the surrogates fitted on every record outside f, evaluated on f; the CNN is always the one trained on folds 1-8 (so on folds 1-8 it has seen the test records in training); mean and sample s.d. over the ten folds",
+            "k": chosen,
+            "table": &cross_validation,
+        },
         "fit_seconds": started.elapsed().as_secs_f64(),
     });
     let mut atlas = Atlas { surrogate: Some(surrogate), report, ..atlas };
@@ -138,7 +152,45 @@ pub fn fit_atlas(
     let taps: Vec<String> = engine.card.taps.iter().map(|t| t.name.clone()).collect();
     let calibration = fit::calibrate_atlas(&mut atlas, &reference, &validation, &taps, 10, max_rows)?;
     record_calibration(&mut atlas, &calibration);
-    Ok(Fitted { atlas, test_table })
+    Ok(Fitted { atlas, test_table, cross_validation })
+}
+
+/// The paper's table over `folds`: for each, an atlas (k-means per layer with `k` clusters) and the surrogates
+/// fitted on every record outside it, evaluated on it, with the trivial-surrogate baselines. Leaves `engine`
+/// without an atlas.
+pub fn cross_validate(
+    engine: &mut Engine,
+    all: &[Inferred],
+    k: usize,
+    max_rows: usize,
+    folds: &[u8],
+) -> Result<Vec<fit::CrossValidatedRow>, FitError> {
+    let mut tables = Vec::with_capacity(folds.len());
+    for &fold in folds {
+        let started = std::time::Instant::now();
+        let (test, reference): (Vec<Inferred>, Vec<Inferred>) =
+            all.iter().cloned().partition(|i| i.item.fold == Some(fold));
+        if test.is_empty() || reference.is_empty() {
+            return Err(FitError::EmptyReference);
+        }
+        let layers = fit::fit_layers(engine, &reference, k, max_rows, 42 + u64::from(fold))?;
+        engine.set_atlas(Some(fit::assemble_atlas(engine, layers, None, serde_json::Value::Null)))?;
+        let rf = fit::features(engine, &reference)?;
+        let tf = fit::features(engine, &test)?;
+        let params = ForestParams::default();
+        let mut table = fit::evaluate(engine, &rf, &tf, params)?;
+        table.extend(fit::baselines(engine, &rf, &tf, params, u64::from(fold))?);
+        let all_layers = table.iter().find(|r| r.features == "surrogate: all layers").map_or(f64::NAN, |r| r.fidelity);
+        eprintln!(
+            "fold {fold:>2}: {} test records, fidelity (all layers) {:.2} % ({:.0} s)",
+            test.len(),
+            100.0 * all_layers,
+            started.elapsed().as_secs_f64()
+        );
+        tables.push(table);
+    }
+    engine.set_atlas(None)?;
+    Ok(fit::over_folds(folds, &tables))
 }
 
 /// Recalibrates the entropy temperature of each layer of `engine`'s atlas on `data` (k-means refits over the
@@ -150,7 +202,7 @@ pub fn calibrate(
     max_rows: usize,
 ) -> Result<(Atlas, Vec<Calibration>), FitError> {
     let mut atlas = engine.atlas().cloned().ok_or(FitError::NoAtlas)?;
-    let items = fit::load_ptbxl(data, &engine.card.output.classes)?;
+    let items = fit::load_ptbxl(data, &engine.card.output.classes, engine.card.input.reads_amplitude)?;
     let Split { reference, validation, .. } = split(fit::infer_all(engine, items));
     let taps: Vec<String> = engine.card.taps.iter().map(|t| t.name.clone()).collect();
     let calibration = fit::calibrate_atlas(&mut atlas, &reference, &validation, &taps, refits, max_rows)?;
@@ -161,7 +213,7 @@ pub fn calibrate(
 /// The paper's table on `folds` of `data`: surrogates trained on every other record (fold 9 too, when it is a
 /// test fold), compared with the CNN.
 pub fn evaluate_folds(engine: &Engine, data: &Path, folds: &[u8]) -> Result<Vec<EvaluationRow>, FitError> {
-    let items = fit::load_ptbxl(data, &engine.card.output.classes)?;
+    let items = fit::load_ptbxl(data, &engine.card.output.classes, engine.card.input.reads_amplitude)?;
     let (reference, test): (Vec<Inferred>, Vec<Inferred>) = fit::infer_all(engine, items)
         .into_iter()
         .filter(|i| !matches!(i.item.fold, Some(9)) || folds.contains(&9))

@@ -42,6 +42,38 @@ pub struct InputSpec {
     pub n_samples: usize,
     #[serde(default)]
     pub units: String,
+    /// The lead sets the model was trained and evaluated on, largest first (empty: it needs all its leads).
+    /// A record that lacks some of the card's leads is presented as the first set it covers, every other lead
+    /// as [`InputSpec::missing_lead`] says.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lead_sets: Vec<LeadSet>,
+    /// How a lead outside the presented set reaches the model (required when `lead_sets` is given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing_lead: Option<MissingLead>,
+    /// The model reads each lead's absolute amplitude (so inputs that were z-scored upstream do not suit it).
+    #[serde(default)]
+    pub reads_amplitude: bool,
+}
+
+/// One lead set a model serves (CinC 2021's reduced-lead sets, for example).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LeadSet {
+    pub name: String,
+    pub leads: Vec<String>,
+    /// Decision thresholds of each class with this set (the output's where empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thresholds: Vec<f32>,
+    /// Test-fold macro AUROC with this set, as the training measured it (informative).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fold10_macro_auroc: Option<f64>,
+}
+
+/// How a missing lead is presented to the model.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingLead {
+    /// A lead of zeros (0 mV) through the same preprocessing.
+    Zeros,
 }
 
 /// How the input tensor is laid out. Only `NCW` (`[batch, leads, samples]`) is supported: a card that says
@@ -159,6 +191,20 @@ impl ModelCard {
         if self.taps.is_empty() {
             return Err(CardError::Invalid("the card names no tapped layer".into()));
         }
+        if !input.lead_sets.is_empty() && input.missing_lead.is_none() {
+            return Err(CardError::Invalid("the card declares lead sets but not how a missing lead is presented".into()));
+        }
+        for set in &input.lead_sets {
+            if set.leads.is_empty() {
+                return Err(CardError::Invalid(format!("lead set {} lists no lead", set.name)));
+            }
+            if let Some(lead) = set.leads.iter().find(|l| !input.leads.contains(l)) {
+                return Err(CardError::Invalid(format!("lead set {} names lead {lead}, which is not an input", set.name)));
+            }
+            if !set.thresholds.is_empty() && set.thresholds.len() != self.output.classes.len() {
+                return Err(CardError::Invalid(format!("lead set {} needs one threshold per class", set.name)));
+            }
+        }
         for tap in &self.taps {
             if tap.channels == 0 || tap.steps == 0 || tap.stride == 0 {
                 return Err(CardError::Invalid(format!("tap {} has an empty shape or zero stride", tap.name)));
@@ -177,6 +223,19 @@ impl ModelCard {
             self.output.thresholds.clone()
         } else {
             vec![0.5; self.n_classes()]
+        }
+    }
+
+    /// The first declared lead set all of whose leads are in `available` (the card's names), if any.
+    pub fn lead_set_for(&self, available: &[&str]) -> Option<&LeadSet> {
+        self.input.lead_sets.iter().find(|set| set.leads.iter().all(|l| available.contains(&l.as_str())))
+    }
+
+    /// Decision thresholds with a lead set (its own where the card gives them).
+    pub fn thresholds_for(&self, lead_set: Option<&str>) -> Vec<f32> {
+        match self.input.lead_sets.iter().find(|s| Some(s.name.as_str()) == lead_set) {
+            Some(set) if set.thresholds.len() == self.n_classes() => set.thresholds.clone(),
+            _ => self.thresholds(),
         }
     }
 

@@ -37,6 +37,10 @@ pub struct Explanation {
     /// can do without them): the trace is still drawn; `cnn_probabilities` and `layers` are then empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withheld: Option<String>,
+    /// The card's lead set the record was presented as, when it lacks some of the model's leads (`leads` then
+    /// lists only the leads given to the model; the others reached it as the card's `missing_lead`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_set: Option<String>,
     /// Signal-quality flags of the record's leads (only leads with a flag).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quality: Vec<crate::signal::quality::LeadQuality>,

@@ -1,10 +1,14 @@
 //! A `Record` → the model's input windows, exactly as the card (and the Python training code) says:
 //! resample to the model rate (polyphase) → zero-phase band-pass (second-order sections) → z-score per
-//! lead → cut into windows of `n_samples` (zero-padded at the end).
+//! lead (when the card asks for it; the default model normalises inside its graph) → cut into windows of
+//! `n_samples` (zero-padded at the end).
+//!
+//! A record that lacks some of the card's leads is presented as the first lead set of the card it covers
+//! ([`ModelCard::lead_set_for`]), every lead outside that set as zeros ([`crate::card::MissingLead::Zeros`]).
 
 use ndarray::Array2;
 
-use crate::card::ModelCard;
+use crate::card::{MissingLead, ModelCard};
 use crate::signal::{filter, leads, resample, Record, SignalError};
 
 /// The model's view of one record.
@@ -18,8 +22,13 @@ pub struct Prepared {
     pub model_samples: usize,
     /// Index in `record.leads` of each of the card's leads (`None` where it was derived, e.g. III = II − I).
     pub lead_sources: Vec<Option<usize>>,
-    /// The card's leads in mV at the record's own rate, in the card's order (derived ones included).
+    /// The card's leads in mV at the record's own rate, in the card's order (derived ones included; a lead
+    /// presented as missing is zeros).
     pub leads_mv: Vec<Vec<f32>>,
+    /// The card's lead set the record was presented as (None: all the card's leads, no lead set needed).
+    pub lead_set: Option<String>,
+    /// Indices (card order) of the leads presented as missing.
+    pub absent: Vec<usize>,
 }
 
 /// The card's leads taken from a record, in the card's order.
@@ -27,12 +36,19 @@ pub struct Prepared {
 pub struct SelectedLeads {
     /// Samples in mV at the record's own rate.
     pub samples_mv: Vec<Vec<f32>>,
-    /// Index of each lead in the record, or None when it was derived from I and II.
+    /// Index of each lead in the record, or None when it was derived from I and II or is absent.
     pub sources: Vec<Option<usize>>,
+    /// The card's lead set the record is presented as (None when it has all the card's leads).
+    pub lead_set: Option<String>,
+    /// Indices (card order) of the leads presented as missing (zeros): leads the record lacks, and leads it
+    /// has outside the presented set (the model was validated on the set, not on that mixture).
+    pub absent: Vec<usize>,
 }
 
 /// Finds the card's leads in the record, deriving the missing limb leads from I and II when possible
-/// (Einthoven: III = II − I; Goldberger: aVR = −(I + II)/2, aVL = I − II/2, aVF = II − I/2).
+/// (Einthoven: III = II − I; Goldberger: aVR = −(I + II)/2, aVL = I − II/2, aVF = II − I/2). When some are
+/// still missing, the record is presented as the card's first lead set it covers (the other leads zeros); with
+/// no such set it is refused with [`SignalError::MissingLeads`].
 pub fn select_leads(record: &Record, card: &ModelCard) -> Result<SelectedLeads, SignalError> {
     let position = |canonical: &str| leads::lead_index(record, canonical);
     let lead_i = position("I");
@@ -70,14 +86,44 @@ pub fn select_leads(record: &Record, card: &ModelCard) -> Result<SelectedLeads, 
             None => missing.push(canonical.to_string()),
         }
     }
-    if !missing.is_empty() {
+    if missing.is_empty() {
+        return Ok(SelectedLeads { samples_mv: selected, sources, lead_set: None, absent: Vec::new() });
+    }
+    let available: Vec<&str> = card
+        .input
+        .leads
+        .iter()
+        .map(|l| leads::canonical_lead_name(l).unwrap_or(l.as_str()))
+        .filter(|l| !missing.iter().any(|m| m == l))
+        .collect();
+    let (Some(set), Some(MissingLead::Zeros)) = (card.lead_set_for(&available), card.input.missing_lead) else {
         return Err(SignalError::MissingLeads {
             record: record.name.clone(),
             missing,
             available: record.leads.iter().map(|l| l.name.clone()).collect(),
         });
+    };
+    let n = record.n_samples();
+    let mut samples = Vec::with_capacity(card.input.leads.len());
+    let mut absent = Vec::new();
+    let mut present = selected.into_iter().zip(sources.iter().copied());
+    let mut kept_sources = Vec::with_capacity(card.input.leads.len());
+    for (ix, wanted) in card.input.leads.iter().enumerate() {
+        let canonical = leads::canonical_lead_name(wanted).unwrap_or(wanted.as_str());
+        let found = if missing.iter().any(|m| m == canonical) { None } else { present.next() };
+        match found {
+            Some((lead, source)) if set.leads.iter().any(|l| l == wanted) => {
+                samples.push(lead);
+                kept_sources.push(source);
+            }
+            _ => {
+                samples.push(vec![0.0; n]);
+                kept_sources.push(None);
+                absent.push(ix);
+            }
+        }
     }
-    Ok(SelectedLeads { samples_mv: selected, sources })
+    Ok(SelectedLeads { samples_mv: samples, sources: kept_sources, lead_set: Some(set.name.clone()), absent })
 }
 
 /// Resample → band-pass → z-score one lead, in f64, at the model rate (no padding).
@@ -118,7 +164,7 @@ pub fn window_starts(model_samples: usize, window: usize) -> Vec<usize> {
 /// The whole preprocessing of a record for a card.
 pub fn prepare(record: &Record, card: &ModelCard) -> Result<Prepared, SignalError> {
     record.validate()?;
-    let SelectedLeads { samples_mv: leads_mv, sources: lead_sources } = select_leads(record, card)?;
+    let SelectedLeads { samples_mv: leads_mv, sources: lead_sources, lead_set, absent } = select_leads(record, card)?;
     let processed: Vec<Vec<f64>> =
         leads_mv.iter().map(|lead| preprocess_lead(lead, record.sample_rate_hz, card)).collect::<Result<_, _>>()?;
     let model_samples = processed.first().map_or(0, Vec::len);
@@ -136,7 +182,7 @@ pub fn prepare(record: &Record, card: &ModelCard) -> Result<Prepared, SignalErro
             window
         })
         .collect();
-    Ok(Prepared { windows, window_starts: starts, model_samples, lead_sources, leads_mv })
+    Ok(Prepared { windows, window_starts: starts, model_samples, lead_sources, leads_mv, lead_set, absent })
 }
 
 #[cfg(test)]
@@ -170,13 +216,43 @@ mod tests {
         assert_eq!((first(0), first(1)), (2.0, 4.0));
         assert_eq!((first(2), first(3), first(4), first(5)), (2.0, -3.0, 0.0, 3.0));
         assert_eq!(selected.sources[6], Some(0));
-        let e = select_leads(&record(&["v1", "i", "AVR", "ii", "III"]), &card()).unwrap_err();
+        let mut all_or_nothing = card();
+        all_or_nothing.input.lead_sets.clear();
+        let e = select_leads(&record(&["v1", "i", "AVR", "ii", "III"]), &all_or_nothing).unwrap_err();
         match &e {
             SignalError::MissingLeads { missing, .. } => assert_eq!(missing, &["V2", "V3", "V4", "V5", "V6"]),
             other => panic!("{other:?}"),
         }
         let message = e.to_string();
         assert!(message.contains("rec") && message.contains("V2") && message.contains("AVR"), "{message}");
+    }
+
+    #[test]
+    fn a_reduced_lead_record_is_presented_as_the_first_lead_set_it_covers() {
+        let card = card();
+        let names: Vec<&str> = card.input.lead_sets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["12-lead", "limb-6", "I+II", "I", "II"]);
+        // Lead II alone: every other lead is zeros.
+        let only_ii = select_leads(&record(&["II"]), &card).unwrap();
+        assert_eq!(only_ii.lead_set.as_deref(), Some("II"));
+        assert_eq!(only_ii.absent, [0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+        assert_eq!(only_ii.sources[1], Some(0));
+        assert_eq!(only_ii.samples_mv[1], vec![1.0; 4]);
+        assert!(only_ii.absent.iter().all(|&ix| only_ii.samples_mv[ix] == vec![0.0; 4]));
+        // I, II and V1: the limb leads follow from I and II; V1 lies outside limb-6, so it is not given to the
+        // model (the set it was validated on, not that mixture).
+        let limb = select_leads(&record(&["I", "II", "V1"]), &card).unwrap();
+        assert_eq!(limb.lead_set.as_deref(), Some("limb-6"));
+        assert_eq!(limb.absent, [6, 7, 8, 9, 10, 11]);
+        assert_eq!(limb.samples_mv[2], vec![1.0; 4]); // III = II − I = 2 − 1
+        // V1 alone is no declared set: refused, naming what is missing.
+        match select_leads(&record(&["V1"]), &card) {
+            Err(SignalError::MissingLeads { missing, .. }) => assert!(missing.contains(&"II".to_string())),
+            other => panic!("{other:?}"),
+        }
+        // A full record needs no set.
+        let full = select_leads(&record(&crate::signal::leads::STANDARD_12), &card).unwrap();
+        assert_eq!((full.lead_set, full.absent.len()), (None, 0));
     }
 
     #[test]

@@ -103,9 +103,11 @@ impl Engine {
 
     /// The whole explanation of one record.
     ///
-    /// A record that lacks leads the model needs (after deriving the limb leads that follow from two of I, II,
-    /// III) is not refused: its explanation has the record's own leads to draw, no prediction, and
-    /// [`Explanation::withheld`] saying which leads are missing. Missing leads are never zero-filled.
+    /// A record that lacks some of the model's leads (after deriving the limb leads that follow from two of I,
+    /// II, III) is presented as the first lead set of the card it covers, the other leads as the card says
+    /// (zeros), and its explanation names the set ([`Explanation::lead_set`]) and draws only the leads given.
+    /// When the card declares no set the record covers, it is not refused: its explanation has the record's own
+    /// leads to draw, no prediction, and [`Explanation::withheld`] saying which leads are missing.
     /// Every explanation carries the record's signal-quality flags ([`ecglens_core::signal::quality`]).
     pub fn explain(&self, record: &Record) -> Result<Explanation> {
         let mut completed;
@@ -146,10 +148,20 @@ impl Engine {
             surrogate: None,
             annotations: Vec::new(),
             source: None,
-            withheld: Some(format!(
-                "prediction withheld: the record lacks lead(s) {} that the model needs (it reads {needs}); missing leads are never filled with zeros",
-                missing.join(", ")
-            )),
+            withheld: Some(if self.card.input.lead_sets.is_empty() {
+                format!(
+                    "prediction withheld: the record lacks lead(s) {} that the model needs (it reads {needs}); its card declares no reduced lead set, so missing leads are not filled in",
+                    missing.join(", ")
+                )
+            } else {
+                let sets: Vec<&str> = self.card.input.lead_sets.iter().map(|s| s.name.as_str()).collect();
+                format!(
+                    "prediction withheld: the record lacks lead(s) {} and covers none of the lead sets the model serves ({})",
+                    missing.join(", "),
+                    sets.join(", ")
+                )
+            }),
+            lead_set: None,
             quality: Vec::new(),
         }
     }
@@ -164,6 +176,8 @@ impl Engine {
             window_starts: vec![0],
             model_samples: n,
             lead_sources: (0..self.card.input.leads.len()).map(Some).collect(),
+            lead_set: None,
+            absent: Vec::new(),
         };
         self.explain_outputs(name, self.card.input.sample_rate_hz, n, prepared, &[output])
     }
@@ -185,7 +199,7 @@ impl Engine {
             }
         }
         let cnn_probabilities = self.card.activate(&mean_logits);
-        let thresholds = self.card.thresholds();
+        let thresholds = self.card.thresholds_for(prepared.lead_set.as_deref());
         let cnn_positive: Vec<bool> = cnn_probabilities.iter().zip(&thresholds).map(|(p, t)| p >= t).collect();
         let mut layers = Vec::new();
         if let Some(atlas) = &self.atlas {
@@ -236,12 +250,16 @@ impl Engine {
             }
             None => None,
         };
+        let given = |ix: &usize| !prepared.absent.contains(ix);
+        let leads = self.card.input.leads.iter().enumerate().filter(|(ix, _)| given(ix)).map(|(_, l)| l.clone()).collect();
+        let lead_set = prepared.lead_set.clone();
+        let signal_mv = prepared.leads_mv.into_iter().enumerate().filter(|(ix, _)| given(ix)).map(|(_, s)| s).collect();
         Ok(Explanation {
             record_name: record_name.to_string(),
             sample_rate_hz,
             n_samples,
-            leads: self.card.input.leads.clone(),
-            signal_mv: prepared.leads_mv,
+            leads,
+            signal_mv,
             windows: prepared.windows.len(),
             classes: self.card.output.classes.clone(),
             cnn_probabilities,
@@ -251,6 +269,7 @@ impl Engine {
             annotations: Vec::new(),
             source: None,
             withheld: None,
+            lead_set,
             quality: Vec::new(),
         })
     }

@@ -81,6 +81,7 @@ fn explanation() -> Explanation {
         annotations: Vec::new(),
         source: None,
         withheld: None,
+        lead_set: None,
         quality: Vec::new(),
     }
 }

@@ -33,20 +33,6 @@ pub fn read_wfdb(header: &Path) -> Result<Record, FitError> {
     wfdb::read_record_file(header).map_err(|e| data_err(header, e))
 }
 
-/// PTB-XL diagnostic superclass labels of a `scp_codes` dict, the PTB-XL benchmark's way.
-pub(crate) fn superclasses(scp_codes: &str, code_to_class: &BTreeMap<String, String>, classes: &[String]) -> Vec<bool> {
-    let mut labels = vec![false; classes.len()];
-    for part in scp_codes.trim_matches(|c| c == '{' || c == '}').split(',') {
-        let code = part.split(':').next().unwrap_or("").trim().trim_matches('\'').trim_matches('"');
-        if let Some(class) = code_to_class.get(code) {
-            if let Some(ix) = classes.iter().position(|c| c == class) {
-                labels[ix] = true;
-            }
-        }
-    }
-    labels
-}
-
 pub(crate) fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), FitError> {
     let mut reader = csv::Reader::from_path(path).map_err(|e| data_err(path, e))?;
     let headers = reader.headers().map_err(|e| data_err(path, e))?.iter().map(str::to_string).collect();
@@ -62,72 +48,112 @@ pub(crate) fn column(headers: &[String], name: &str, path: &Path) -> Result<usiz
     headers.iter().position(|h| h == name).ok_or_else(|| data_err(path, format!("no column {name}")))
 }
 
-/// The records of `<data>/ptbxl` (raw WFDB at 500 Hz) and `<data>/ptbxl-extra` (preprocessed windows).
-pub fn load_ptbxl(data: &Path, classes: &[String]) -> Result<Vec<Item>, FitError> {
+/// The fold of a record whose fold the data does not publish: validation → 9, test → 10, train → 1–8 by a
+/// fixed hash of its id. The same rule as the training code (`training/ecglens_train/data.py`,
+/// `assigned_fold`), so that the model, the atlas and the ten-fold evaluation see the same folds.
+pub fn assigned_fold(ecg_id: u64, split: &str) -> Option<u8> {
+    match split {
+        "val" => Some(9),
+        "test" => Some(10),
+        "train" => Some(1 + ((ecg_id.wrapping_mul(2_654_435_761) % (1 << 32)) % 8) as u8),
+        _ => None,
+    }
+}
+
+fn parse_fold(text: &str) -> Option<u8> {
+    text.trim_end_matches(".0").parse().ok()
+}
+
+/// Every labelled PTB-XL record of `<data>`, as the default model was trained on them:
+/// `ptbxl/labels.csv` (superclasses and split of every record), the raw 100 Hz records of
+/// `ptbxl/records100`, then the rows of `ptbxl-extra` (windows preprocessed upstream) that are not among them.
+/// Folds are the published `strat_fold` where `ptbxl_database.csv` or `ptbxl-extra/records.csv` give one,
+/// else [`assigned_fold`]. With `amplitude_needed` (a model that reads each lead's amplitude), the
+/// ptbxl-extra rows are left out: they were z-scored before they were published.
+pub fn load_ptbxl(data: &Path, classes: &[String], amplitude_needed: bool) -> Result<Vec<Item>, FitError> {
     let ptbxl = data.join("ptbxl");
-    let statements = ptbxl.join("scp_statements.csv");
-    let (headers, rows) = read_csv(&statements)?;
-    let class_col = column(&headers, "diagnostic_class", &statements)?;
-    let diag_col = column(&headers, "diagnostic", &statements)?;
-    let code_to_class: BTreeMap<String, String> =
-        rows.iter().filter(|r| r[diag_col].starts_with('1')).map(|r| (r[0].clone(), r[class_col].clone())).collect();
-    let database = ptbxl.join("ptbxl_database.csv");
-    let (headers, rows) = read_csv(&database)?;
-    let (id_col, fold_col, scp_col, hr_col) = (
-        column(&headers, "ecg_id", &database)?,
-        column(&headers, "strat_fold", &database)?,
-        column(&headers, "scp_codes", &database)?,
-        column(&headers, "filename_hr", &database)?,
-    );
-    let mut items = Vec::new();
+    let labels_path = ptbxl.join("labels.csv");
+    let (headers, rows) = read_csv(&labels_path)?;
+    let id_col = column(&headers, "ecg_id", &labels_path)?;
+    let split_col = column(&headers, "strat_split", &labels_path)?;
+    let class_cols: Vec<usize> = classes.iter().map(|c| column(&headers, c, &labels_path)).collect::<Result<_, _>>()?;
+    let mut labels: BTreeMap<u64, (String, Vec<bool>)> = BTreeMap::new();
     for row in &rows {
-        let header = ptbxl.join(format!("{}.hea", row[hr_col]));
-        if !header.exists() {
-            continue;
+        let id: u64 = row[id_col].parse().map_err(|e| data_err(&labels_path, e))?;
+        labels.insert(id, (row[split_col].clone(), class_cols.iter().map(|c| row[*c] == "1").collect()));
+    }
+    let mut published: BTreeMap<u64, u8> = BTreeMap::new();
+    let database = ptbxl.join("ptbxl_database.csv");
+    if database.exists() {
+        let (headers, rows) = read_csv(&database)?;
+        let (id_col, fold_col) = (column(&headers, "ecg_id", &database)?, column(&headers, "strat_fold", &database)?);
+        for row in &rows {
+            if let (Ok(id), Some(fold)) = (row[id_col].trim_end_matches(".0").parse(), parse_fold(&row[fold_col])) {
+                published.insert(id, fold);
+            }
         }
-        let labels = superclasses(&row[scp_col], &code_to_class, classes);
-        items.push(Item {
-            name: format!("ptbxl-{}", row[id_col].trim_end_matches(".0")),
-            fold: row[fold_col].trim_end_matches(".0").parse().ok(),
-            labels: labels.iter().any(|l| *l).then_some(labels),
-            source: Source::Wfdb(header),
-        });
     }
     let extra = data.join("ptbxl-extra");
-    if extra.join("records.csv").exists() {
-        let path = extra.join("signals_100hz.npy");
-        let bytes = std::fs::read(&path).map_err(|e| data_err(&path, e))?;
-        let array = read_npy(&bytes).map_err(|e| data_err(&path, e))?;
+    let extra_rows = if extra.join("records.csv").exists() {
         let records = extra.join("records.csv");
         let (headers, rows) = read_csv(&records)?;
-        let (ix_col, id_col, fold_col, sc_col) = (
+        let (ix_col, id_col, fold_col) = (
             column(&headers, "index", &records)?,
             column(&headers, "ecg_id", &records)?,
             column(&headers, "strat_fold", &records)?,
-            column(&headers, "superclasses", &records)?,
         );
+        let mut out = Vec::new();
         for row in &rows {
             let index: usize = row[ix_col].parse().map_err(|e| data_err(&records, e))?;
-            if index >= array.len_of(ndarray::Axis(0)) {
-                return Err(data_err(
-                    &records,
-                    format!(
-                        "row index {index}, but {} holds {} records",
-                        path.display(),
-                        array.len_of(ndarray::Axis(0))
-                    ),
-                ));
+            let id: u64 = row[id_col].parse().map_err(|e| data_err(&records, e))?;
+            if let Some(fold) = parse_fold(&row[fold_col]) {
+                published.insert(id, fold);
             }
-            let window = array.index_axis(ndarray::Axis(0), index).to_owned();
-            let labels: Option<Vec<bool>> = (!row[sc_col].is_empty())
-                .then(|| classes.iter().map(|c| row[sc_col].split(';').any(|s| s == c)).collect());
-            items.push(Item {
-                name: format!("ptbxl-{}", row[id_col]),
-                fold: row[fold_col].trim_end_matches(".0").parse().ok(),
-                labels,
-                source: Source::ModelInput(window),
-            });
+            out.push((index, id));
         }
+        out
+    } else {
+        Vec::new()
+    };
+    let fold_of = |id: u64, split: &str| published.get(&id).copied().or_else(|| assigned_fold(id, split));
+    let mut items = Vec::new();
+    let mut raw = std::collections::BTreeSet::new();
+    for (&id, (split, classes_of)) in &labels {
+        let header = ptbxl.join("records100").join(format!("{:05}", id / 1000 * 1000)).join(format!("{id:05}_lr.hea"));
+        if !header.exists() {
+            continue;
+        }
+        raw.insert(id);
+        items.push(Item {
+            name: format!("ptbxl-{id}"),
+            fold: fold_of(id, split),
+            labels: Some(classes_of.clone()),
+            source: Source::Wfdb(header),
+        });
+    }
+    if amplitude_needed || extra_rows.is_empty() {
+        return Ok(items);
+    }
+    let path = extra.join("signals_100hz.npy");
+    let bytes = std::fs::read(&path).map_err(|e| data_err(&path, e))?;
+    let array = read_npy(&bytes).map_err(|e| data_err(&path, e))?;
+    for (index, id) in extra_rows {
+        if raw.contains(&id) {
+            continue;
+        }
+        let Some((split, classes_of)) = labels.get(&id) else { continue };
+        if index >= array.len_of(ndarray::Axis(0)) {
+            return Err(data_err(
+                &path,
+                format!("row index {index}, but the file holds {} records", array.len_of(ndarray::Axis(0))),
+            ));
+        }
+        items.push(Item {
+            name: format!("ptbxl-{id}"),
+            fold: fold_of(id, split),
+            labels: Some(classes_of.clone()),
+            source: Source::ModelInput(array.index_axis(ndarray::Axis(0), index).to_owned()),
+        });
     }
     Ok(items)
 }

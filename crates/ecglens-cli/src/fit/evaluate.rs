@@ -205,3 +205,128 @@ pub fn table_markdown(rows: &[EvaluationRow]) -> String {
     }
     out
 }
+
+/// Trivial surrogates, so that a fidelity means something: one that always gives each class the reference
+/// set's majority CNN decision (its score is that decision's share, a constant: AUROC 0.5), and a forest trained
+/// on the same proportions shuffled across records (`seed`), so that they carry no information about the record.
+pub fn baselines(
+    engine: &Engine,
+    reference: &Features,
+    test: &Features,
+    params: ForestParams,
+    seed: u64,
+) -> Result<Vec<EvaluationRow>, FitError> {
+    use rand::seq::SliceRandom;
+    use rand::SeedableRng;
+    if reference.per_layer.is_empty() {
+        return Err(FitError::EmptyReference);
+    }
+    let labelled: Vec<usize> = (0..test.labels.len()).filter(|i| test.labels[*i].is_some()).collect();
+    let truth: Vec<Vec<bool>> = labelled.iter().filter_map(|i| test.labels[*i].clone()).collect();
+    let n_classes = engine.card.n_classes();
+    let share: Vec<f32> = (0..n_classes)
+        .map(|c| {
+            let positive = reference.cnn_positive.iter().filter(|p| p[c]).count();
+            positive as f32 / reference.cnn_positive.len().max(1) as f32
+        })
+        .collect();
+    let majority: Vec<bool> = share.iter().map(|s| *s > 0.5).collect();
+    let constant_positive = vec![majority.clone(); test.names.len()];
+    let (fidelity, exact_fidelity) = agreement(&constant_positive, &test.cnn_positive);
+    let constant_l = vec![majority; labelled.len()];
+    let mut rows = vec![EvaluationRow {
+        features: "baseline: majority decision".into(),
+        n_records: test.names.len(),
+        fidelity,
+        exact_fidelity,
+        accuracy: agreement(&constant_l, &truth).0,
+        macro_auroc: macro_auroc(&vec![share; labelled.len()], &truth),
+    }];
+    let layers: Vec<usize> = (0..engine.card.taps.len()).collect();
+    let mut shuffled = reference.rows(&layers);
+    shuffled.shuffle(&mut rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed));
+    let surrogate = fit_surrogate(
+        (0..shuffled.first().map_or(0, Vec::len)).map(|c| format!("feature {c}")).collect(),
+        engine.card.output.classes.clone(),
+        engine.card.thresholds(),
+        &shuffled,
+        &reference.cnn_targets(),
+        params,
+    )
+    .map_err(ecglens_engine::Error::from)?;
+    let mut row = surrogate_row("permuted proportions", &surrogate, test, &layers, &labelled)?;
+    row.features = "baseline: forest on permuted proportions".into();
+    rows.push(row);
+    Ok(rows)
+}
+
+/// One figure of the paper's table over folds: mean and sample standard deviation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Spread {
+    pub mean: f64,
+    pub sd: f64,
+    pub per_fold: Vec<f64>,
+}
+
+impl Spread {
+    pub fn of(values: Vec<f64>) -> Spread {
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n.max(1.0);
+        let sd = if values.len() > 1 {
+            (values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0)).sqrt()
+        } else {
+            0.0
+        };
+        Spread { mean, sd, per_fold: values }
+    }
+}
+
+/// One row of the paper's table over folds.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrossValidatedRow {
+    pub features: String,
+    pub folds: Vec<u8>,
+    pub n_records: Vec<usize>,
+    pub fidelity: Spread,
+    pub exact_fidelity: Spread,
+    pub accuracy: Spread,
+    pub macro_auroc: Spread,
+}
+
+/// Rows of the same name across the folds' tables (every table lists the same rows in the same order).
+pub fn over_folds(folds: &[u8], tables: &[Vec<EvaluationRow>]) -> Vec<CrossValidatedRow> {
+    let Some(first) = tables.first() else { return Vec::new() };
+    (0..first.len())
+        .map(|r| {
+            let column = |f: &dyn Fn(&EvaluationRow) -> f64| Spread::of(tables.iter().map(|t| f(&t[r])).collect());
+            CrossValidatedRow {
+                features: first[r].features.clone(),
+                folds: folds.to_vec(),
+                n_records: tables.iter().map(|t| t[r].n_records).collect(),
+                fidelity: column(&|row| row.fidelity),
+                exact_fidelity: column(&|row| row.exact_fidelity),
+                accuracy: column(&|row| row.accuracy),
+                macro_auroc: column(&|row| row.macro_auroc.unwrap_or(f64::NAN)),
+            }
+        })
+        .collect()
+}
+
+/// The cross-validated table as Markdown: mean ± s.d. over the folds.
+pub fn cross_validated_markdown(rows: &[CrossValidatedRow]) -> String {
+    let mut out = String::from("| features | records per fold | fidelity (per decision) | fidelity (all 5 agree) | accuracy vs truth | macro AUROC vs truth |\n|---|---|---|---|---|---|\n");
+    let pct = |s: &Spread| format!("{:.1} ± {:.1} %", 100.0 * s.mean, 100.0 * s.sd);
+    for r in rows {
+        let (lo, hi) = (r.n_records.iter().min().copied().unwrap_or(0), r.n_records.iter().max().copied().unwrap_or(0));
+        out.push_str(&format!(
+            "| {} | {lo}–{hi} | {} | {} | {} | {:.3} ± {:.3} |\n",
+            r.features,
+            pct(&r.fidelity),
+            pct(&r.exact_fidelity),
+            pct(&r.accuracy),
+            r.macro_auroc.mean,
+            r.macro_auroc.sd
+        ));
+    }
+    out
+}

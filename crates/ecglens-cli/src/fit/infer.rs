@@ -6,6 +6,7 @@ use ecglens_engine::Engine;
 use super::*;
 
 /// One record after the model: its windows' outputs, ready to be explained with any atlas.
+#[derive(Clone)]
 pub struct Inferred {
     pub item: Item,
     pub sample_rate_hz: f64,
@@ -51,6 +52,8 @@ pub fn infer_all(engine: &Engine, items: Vec<Item>) -> Vec<Inferred> {
                     window_starts: vec![0],
                     model_samples: n,
                     lead_sources: Vec::new(),
+                    lead_set: None,
+                    absent: Vec::new(),
                 };
                 Ok(Inferred {
                     sample_rate_hz: engine.card.input.sample_rate_hz,

@@ -19,6 +19,7 @@ pub fn without_atlas(record_name: &str, cnn_probabilities: [f32; 2]) -> Explanat
         annotations: vec![],
         source: None,
         withheld: None,
+        lead_set: None,
         quality: Vec::new(),
     }
 }

@@ -65,7 +65,17 @@ pub fn summary_text(e: &Explanation, layer: usize) -> String {
         Some(l) => (l.layer.clone(), format!("{:.3} nats (max {:.3})", l.mean_entropy, l.max_entropy)),
         None => ("none".into(), "n/a".into()),
     };
-    format!("Record: {} | CNN: {cnn} | Surrogate: {sur} | Layer: {layer_name} | Mean entropy: {entropy}", e.record_name)
+    let mut text =
+        format!("Record: {} | CNN: {cnn} | Surrogate: {sur} | Layer: {layer_name} | Mean entropy: {entropy}", e.record_name);
+    if let Some(set) = &e.lead_set {
+        text.push_str(&format!(" | {}", lead_set_text(set, &e.leads)));
+    }
+    text
+}
+
+/// How a reduced-lead record reached the model: "Lead set II (the model's other leads were given as zeros)".
+pub fn lead_set_text(set: &str, given: &[String]) -> String {
+    format!("Lead set {set}: the model read {} and its other leads as zeros", given.join(", "))
 }
 
 fn capitalised(text: &str) -> String {
@@ -211,6 +221,19 @@ mod withheld_tests {
         assert_eq!(quality_text(&e), "V5 flat · V5 mains noise");
         assert!(lead_quality_text(&e, "V5").starts_with("flat for 60 % of the recording"));
         assert_eq!(lead_quality_text(&e, "MLII"), "");
+    }
+
+    #[test]
+    fn a_reduced_lead_record_names_its_lead_set() {
+        let mut e = fixtures::without_atlas("holter", [0.2, 0.9]);
+        e.lead_set = Some("II".into());
+        e.leads = vec!["II".into()];
+        assert!(
+            summary_text(&e, 0).ends_with(" | Lead set II: the model read II and its other leads as zeros"),
+            "{}",
+            summary_text(&e, 0)
+        );
+        assert!(!prediction(&e).is_empty());
     }
 }
 

@@ -56,6 +56,7 @@ fn explanation() -> Explanation {
         }],
         source: None,
         withheld: None,
+        lead_set: None,
         quality: Vec::new(),
     }
 }

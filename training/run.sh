@@ -43,5 +43,6 @@ py() { PYTHONPATH="$here" "$venv/bin/python" -W ignore -m ecglens_train "$@"; }
   for v in zscore zscore+scale; do echo "--- train $v"; cat "$here/build/train-$v.log"; done
   [ "$fail" = 0 ] || { echo "a training run failed" >&2; exit 1; }
   py finish --threads "${THREADS:-2}"
+  PYTHONPATH="$here" "$venv/bin/python" -W ignore -m ecglens_train.bootstrap
 } 2>&1 | tee "$here/build/run.log"
 echo "run.sh wall time: $(( $(date +%s) - start )) s" | tee -a "$here/build/run.log"

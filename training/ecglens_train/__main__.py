@@ -20,7 +20,7 @@ import torch
 from . import data as D
 from .evaluate import LEAD_SETS, best_thresholds, lead_set_logits, metrics_block, predict_logits, sigmoid
 from .export import architecture_summary, build_card, export_onnx, measure_inference_ms, ort_run, ort_session, taps_table
-from .fixtures import write_examples, write_fold10, write_preprocess_reference
+from .fixtures import write_examples, write_fold10, write_lead_set_reference, write_preprocess_reference
 from .preprocess import preprocess, upstream_extra_pipeline, zscore
 from .train import DEFAULTS, TRAIN_MIX, new_model, train
 
@@ -208,6 +208,7 @@ def cmd_finish(args):
     m = np.isin(te.ecg_id, meta.index.to_numpy()) & (te.source == "ptbxl")
     index = write_examples(ROOT, data, meta, te.ecg_id[m], sigmoid(lt[m].astype(np.float64)), th, log=log)
     write_preprocess_reference(ROOT, index, log=log)
+    write_lead_set_reference(ROOT, index, sess, log=log)
     write_fold10(ROOT, te.ecg_id, te.source, te.x, te.y, lt, o_te["logits"], log=log)
     log(f"finish wall time {time.time() - t_start:.0f}s")
 

@@ -143,3 +143,27 @@ def write_fold10(root, ids, sources, x, y, torch_logits, ort_logits, max_bytes=5
     with open(os.path.join(root, "tests", "fixtures", "fold10_reference.json"), "w") as fh:
         json.dump(doc, fh, separators=(",", ":"))
     log(f"wrote {path}: {len(keep)} of {len(ids)} fold-10 records, {os.path.getsize(path)} bytes")
+
+
+def write_lead_set_reference(root, index, sess, log=print):
+    """Per pinned example and lead set: onnxruntime's logits on the input as training presents that lead set
+    (evaluate.present_as on `preprocess` of the 500 Hz record). The Rust engine must give the same for the record
+    reduced to those leads (it derives, zero-fills and picks the set itself)."""
+    from .evaluate import LEAD_SETS, present_as
+    from .export import ort_run
+
+    ex = os.path.join(root, "www", "examples")
+    recs = []
+    for e in index:
+        sig, fs = read_wfdb_mv(os.path.join(ex, e["file"]))
+        x = preprocess(sig, fs)[None]
+        recs.append({"file": e["file"], "path": f"www/examples/{e['file']}.hea",
+                     "logits": {name: r32(ort_run(sess, present_as(x, name))["logits"][0]) for name in LEAD_SETS}})
+    doc = {"description": "onnxruntime logits of www/models/default.onnx on each pinned example presented as each "
+                          "lead set (training/ecglens_train/evaluate.py present_as: other leads zeros, I+II with the "
+                          "four other limb leads derived). Made by training/ecglens_train/fixtures.py.",
+           "lead_sets": {k: v for k, v in LEAD_SETS.items()}, "records": recs}
+    path = os.path.join(root, "tests", "fixtures", "lead_sets_reference.json")
+    with open(path, "w") as fh:
+        json.dump(doc, fh, indent=1)
+    log(f"wrote {path} ({len(recs)} records x {len(LEAD_SETS)} lead sets)")

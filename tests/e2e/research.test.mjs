@@ -87,13 +87,13 @@ test('one drop of every research format and odd recording: each row explained, a
   assert.equal(await cell('matlab-ptbxl-cpsc', 'row-format'), 'MATLAB');
   assert.equal(await cell('hdf5-code15-gzip', 'row-format'), 'HDF5');
 
-  // The 12-lead ones are predicted; the reduced-lead ones are withheld (never zero-filled), and drawn.
-  for (const record of ['research-1khz', 'research-long', 'edf-12lead', 'numpy-batch-3x1000x12-f8', 'hdf5-code15-gzip']) {
+  // The 12-lead ones are predicted, and so are the reduced-lead ones the card declares a lead set for (I + II,
+  // I + II + V2 as the six limb leads; II + V1 as lead II); a single lead the model does not serve is withheld.
+  for (const record of ['research-1khz', 'research-long', 'edf-12lead', 'numpy-batch-3x1000x12-f8', 'hdf5-code15-gzip',
+    'research-two-lead', 'edf-psg', 'edf-3lead']) {
     assert.notEqual(await prediction(record), 'withheld', record);
   }
-  for (const record of ['research-cinc2017', 'research-two-lead', 'edf-psg', 'edf-3lead']) {
-    assert.equal(await prediction(record), 'withheld', record);
-  }
+  assert.equal(await prediction('research-cinc2017'), 'withheld');
   // CinC 2017's zero checksum is a warning on the row, not a refusal.
   assert.match(await cell('research-cinc2017', 'row-notes'), /warning/);
 
@@ -125,15 +125,21 @@ test('one drop of every research format and odd recording: each row explained, a
   await waitIdle(page);
   await shot('31-research-answered.png');
 
-  // Every trace is drawn: a 1 kHz record, a withheld two-lead one, a window of the long recording.
+  // Every trace is drawn: a 1 kHz record, a two-lead one, a window of the long recording.
   for (const record of ['research-1khz', 'research-two-lead', 'edf-psg', 'research-long @ 00:00:30', 'hdf5-code15-gzip [2/3]']) {
     await open(record);
     assert.ok((await canvasInk(page)).dark > 1000, `${record}: the trace is drawn`);
   }
   await open('research-two-lead');
-  assert.match(await text(page, 'summary'), /Prediction withheld: the record lacks lead\(s\) V1, V2, V3, V4, V5, V6/);
-  assert.match(await text(page, 'summary'), /Leads: I, II, III, aVR, aVL, aVF/);
-  assert.match(await text(page, 'withheld'), /^prediction withheld: the record lacks lead\(s\) V1, V2, V3, V4, V5, V6/);
+  assert.match(await text(page, 'summary'),
+    /Lead set limb-6: the model read I, II, III, aVR, aVL, aVF and its other leads as zeros/);
+  assert.equal(await page.locator('[data-testid=predictions] tbody tr').count(), 5);
+  await open('edf-psg');
+  assert.match(await text(page, 'summary'), /Lead set II: the model read II and its other leads as zeros/);
+  await open('research-cinc2017');
+  assert.match(await text(page, 'summary'), /Prediction withheld: the record lacks lead\(s\) I, II, III/);
+  assert.match(await text(page, 'withheld'),
+    /covers none of the lead sets the model serves \(12-lead, limb-6, I\+II, I, II\)/);
   assert.equal(await page.locator('[data-testid=predictions] tbody tr').count(), 0);
   await shot('32-research-withheld.png');
 });

@@ -432,7 +432,13 @@ mod cli {
                 // Nothing to write for a record the model cannot read: the run fails for it, saying why.
                 match &explanation.withheld {
                     Some(reason) => Err(format!("{}: {reason}", path.display())),
-                    None => Ok(explanation),
+                    None => {
+                        if let Some(set) = &explanation.lead_set {
+                            let note = ecglens_core::session::summary::lead_set_text(set, &explanation.leads);
+                            eprintln!("ecglens: {}: {note}", path.display());
+                        }
+                        Ok(explanation)
+                    }
                 }
             });
             // One failed record does not stop the others: the messages are collected and reported together.

@@ -84,13 +84,30 @@ fn unknown_format_code_is_a_clear_error() {
 }
 
 #[test]
-fn a_record_without_the_models_leads_is_a_clear_error() {
-    let path = broken_record("leads", |header, _| {
+fn a_record_without_some_leads_is_read_as_its_lead_set_and_one_outside_every_set_is_a_clear_error() {
+    // V1–V3 missing: the six limb leads remain, a lead set of the card; the run says so and the JSON names it.
+    let path = broken_record("limb", |header, _| {
         for (from, to) in [(" V1\n", " X1\n"), (" V2\n", " X2\n"), (" V3\n", " X3\n")] {
             *header = header.replacen(from, to, 1);
         }
     });
-    assert_fails(&path, "v1");
+    let logits = path.with_extension("json");
+    let out = ecglens(&["explain", path.to_str().unwrap(), "--logits", logits.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("Lead set limb-6: the model read I, II, III, aVR, aVL, aVF and its other leads as zeros"),
+        "{stderr}"
+    );
+    let probabilities: serde_json::Value = serde_json::from_slice(&std::fs::read(&logits).unwrap()).unwrap();
+    assert_eq!(probabilities[0]["lead_set"], "limb-6");
+    // Only V1 left: no lead set the card declares.
+    let path = broken_record("leads", |header, _| {
+        for lead in ["I", "II", "III", "AVR", "AVL", "AVF", "V2", "V3", "V4", "V5", "V6"] {
+            *header = header.replacen(&format!(" {lead}\n"), &format!(" X{lead}\n"), 1);
+        }
+    });
+    assert_fails(&path, "covers none of the lead sets the model serves");
 }
 
 #[test]

@@ -192,14 +192,19 @@ impl ModelCard {
             return Err(CardError::Invalid("the card names no tapped layer".into()));
         }
         if !input.lead_sets.is_empty() && input.missing_lead.is_none() {
-            return Err(CardError::Invalid("the card declares lead sets but not how a missing lead is presented".into()));
+            return Err(CardError::Invalid(
+                "the card declares lead sets but not how a missing lead is presented".into(),
+            ));
         }
         for set in &input.lead_sets {
             if set.leads.is_empty() {
                 return Err(CardError::Invalid(format!("lead set {} lists no lead", set.name)));
             }
             if let Some(lead) = set.leads.iter().find(|l| !input.leads.contains(l)) {
-                return Err(CardError::Invalid(format!("lead set {} names lead {lead}, which is not an input", set.name)));
+                return Err(CardError::Invalid(format!(
+                    "lead set {} names lead {lead}, which is not an input",
+                    set.name
+                )));
             }
             if !set.thresholds.is_empty() && set.thresholds.len() != self.output.classes.len() {
                 return Err(CardError::Invalid(format!("lead set {} needs one threshold per class", set.name)));

@@ -113,6 +113,7 @@ impl Explanation {
             "cnn_positive": self.cnn_positive,
             "surrogate_probabilities": self.surrogate.as_ref().map(|s| &s.probabilities),
             "agreement": self.surrogate.as_ref().map(|s| s.agreement),
+            "lead_set": self.lead_set,
         })
     }
 }

@@ -245,7 +245,7 @@ mod tests {
         assert_eq!(limb.lead_set.as_deref(), Some("limb-6"));
         assert_eq!(limb.absent, [6, 7, 8, 9, 10, 11]);
         assert_eq!(limb.samples_mv[2], vec![1.0; 4]); // III = II − I = 2 − 1
-        // V1 alone is no declared set: refused, naming what is missing.
+                                                      // V1 alone is no declared set: refused, naming what is missing.
         match select_leads(&record(&["V1"]), &card) {
             Err(SignalError::MissingLeads { missing, .. }) => assert!(missing.contains(&"II".to_string())),
             other => panic!("{other:?}"),

@@ -251,7 +251,8 @@ impl Engine {
             None => None,
         };
         let given = |ix: &usize| !prepared.absent.contains(ix);
-        let leads = self.card.input.leads.iter().enumerate().filter(|(ix, _)| given(ix)).map(|(_, l)| l.clone()).collect();
+        let leads =
+            self.card.input.leads.iter().enumerate().filter(|(ix, _)| given(ix)).map(|(_, l)| l.clone()).collect();
         let lead_set = prepared.lead_set.clone();
         let signal_mv = prepared.leads_mv.into_iter().enumerate().filter(|(ix, _)| given(ix)).map(|(_, s)| s).collect();
         Ok(Explanation {

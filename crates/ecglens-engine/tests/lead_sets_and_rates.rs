@@ -72,7 +72,8 @@ fn reduced_lead_records_are_presented_as_the_card_lead_sets_as_training_presente
         for (set, logits) in entry["logits"].as_object().unwrap() {
             let leads: Vec<&str> =
                 reference["lead_sets"][set].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
-            let canonical = |name: &str| ecglens_core::signal::leads::canonical_lead_name(name).unwrap_or("").to_string();
+            let canonical =
+                |name: &str| ecglens_core::signal::leads::canonical_lead_name(name).unwrap_or("").to_string();
             let reduced = Record {
                 leads: full.leads.iter().filter(|l| leads.contains(&canonical(&l.name).as_str())).cloned().collect(),
                 ..full.clone()
@@ -91,7 +92,11 @@ fn reduced_lead_records_are_presented_as_the_card_lead_sets_as_training_presente
             assert_eq!(e.leads.len(), drawn, "{set}: only the leads given to the model are drawn");
             for (k, (p, l)) in e.cnn_probabilities.iter().zip(logits.as_array().unwrap()).enumerate() {
                 let want = 1.0 / (1.0 + (-l.as_f64().unwrap()).exp());
-                assert!((f64::from(*p) - want).abs() < 1e-3, "{} {set} class {k}: tract {p} vs onnxruntime {want}", entry["file"]);
+                assert!(
+                    (f64::from(*p) - want).abs() < 1e-3,
+                    "{} {set} class {k}: tract {p} vs onnxruntime {want}",
+                    entry["file"]
+                );
             }
             // The lead set's own thresholds decide.
             let thresholds = engine.card.thresholds_for(e.lead_set.as_deref());
@@ -133,7 +138,10 @@ fn limb_leads_are_derived_and_a_record_outside_every_lead_set_is_withheld() {
         let e = engine.explain(&one).unwrap();
         assert_eq!(e.leads, [name]);
         let reason = e.withheld.unwrap();
-        assert!(reason.contains("covers none of the lead sets the model serves (12-lead, limb-6, I+II, I, II)"), "{reason}");
+        assert!(
+            reason.contains("covers none of the lead sets the model serves (12-lead, limb-6, I+II, I, II)"),
+            "{reason}"
+        );
         assert!(e.cnn_probabilities.is_empty() && e.layers.is_empty());
     }
 }

@@ -65,8 +65,10 @@ pub fn summary_text(e: &Explanation, layer: usize) -> String {
         Some(l) => (l.layer.clone(), format!("{:.3} nats (max {:.3})", l.mean_entropy, l.max_entropy)),
         None => ("none".into(), "n/a".into()),
     };
-    let mut text =
-        format!("Record: {} | CNN: {cnn} | Surrogate: {sur} | Layer: {layer_name} | Mean entropy: {entropy}", e.record_name);
+    let mut text = format!(
+        "Record: {} | CNN: {cnn} | Surrogate: {sur} | Layer: {layer_name} | Mean entropy: {entropy}",
+        e.record_name
+    );
     if let Some(set) = &e.lead_set {
         text.push_str(&format!(" | {}", lead_set_text(set, &e.leads)));
     }

@@ -75,3 +75,16 @@ fn kmeans_separates_two_blobs() {
     assert!((xs[0] + 4.7).abs() < 0.2 && (xs[1] - 5.3).abs() < 0.2, "{xs:?}");
     assert!(variance < 0.1);
 }
+
+#[test]
+fn assigned_folds_are_the_training_codes() {
+    // training/ecglens_train/data.py `assigned_fold(i, "train")` for these ids, printed by Python.
+    let python = [(1, 2), (2, 3), (7, 8), (500, 5), (1234, 3), (1999, 8), (21837, 6)];
+    for (id, fold) in python {
+        assert_eq!(assigned_fold(id, "train"), Some(fold), "ecg_id {id}");
+    }
+    assert_eq!(
+        (assigned_fold(5, "val"), assigned_fold(5, "test"), assigned_fold(5, "other")),
+        (Some(9), Some(10), None)
+    );
+}

@@ -37,13 +37,6 @@ def superclasses(scp_codes: dict, dmap: dict) -> list:
     return sorted({dmap[c] for c in scp_codes if c in dmap}, key=CLASSES.index)
 
 
-def multi_hot(classes: list) -> np.ndarray:
-    y = np.zeros(len(CLASSES), dtype=np.float32)
-    for c in classes:
-        y[CLASSES.index(c)] = 1.0
-    return y
-
-
 def lead_index(sig_names) -> list:
     canon = {n.upper(): i for i, n in enumerate(sig_names)}
     return [canon[l.upper()] for l in LEADS]

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .evaluate import LEAD_SETS, lead_set_scores, predict_logits, sigmoid
+from .evaluate import LEAD_SETS, lead_set_scores
 from .model import EcgResNet
 from .preprocess import LEADS
 

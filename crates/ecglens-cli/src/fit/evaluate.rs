@@ -47,6 +47,16 @@ impl Features {
         self.per_layer.iter().map(|p| layers.iter().flat_map(|l| p[*l].iter().copied()).collect()).collect()
     }
 
+    /// Indices of the records with ground truth.
+    pub fn labelled(&self) -> Vec<usize> {
+        (0..self.labels.len()).filter(|i| self.labels[*i].is_some()).collect()
+    }
+
+    /// The ground truth of `labelled` records, in that order.
+    pub fn truth(&self, labelled: &[usize]) -> Vec<Vec<bool>> {
+        labelled.iter().filter_map(|i| self.labels[*i].clone()).collect()
+    }
+
     /// `targets[class][row]`: the CNN's probabilities.
     pub fn cnn_targets(&self) -> Vec<Vec<f32>> {
         let n_classes = self.cnn_probabilities.first().map_or(0, Vec::len);
@@ -128,8 +138,8 @@ pub fn evaluate(
     if reference.per_layer.is_empty() {
         return Err(FitError::EmptyReference);
     }
-    let labelled: Vec<usize> = (0..test.labels.len()).filter(|i| test.labels[*i].is_some()).collect();
-    let truth: Vec<Vec<bool>> = labelled.iter().filter_map(|i| test.labels[*i].clone()).collect();
+    let labelled = test.labelled();
+    let truth = test.truth(&labelled);
     let cnn_pos: Vec<Vec<bool>> = labelled.iter().map(|i| test.cnn_positive[*i].clone()).collect();
     let cnn_prob: Vec<Vec<f32>> = labelled.iter().map(|i| test.cnn_probabilities[*i].clone()).collect();
     let mut rows = vec![EvaluationRow {
@@ -177,7 +187,7 @@ pub(crate) fn surrogate_row(
         .map_err(ecglens_engine::Error::from)?;
     let positive: Vec<Vec<bool>> = probabilities.iter().map(|p| surrogate.decide(p)).collect();
     let (fidelity, exact_fidelity) = agreement(&positive, &test.cnn_positive);
-    let truth: Vec<Vec<bool>> = labelled.iter().filter_map(|i| test.labels[*i].clone()).collect();
+    let truth = test.truth(labelled);
     let pos_l: Vec<Vec<bool>> = labelled.iter().map(|i| positive[*i].clone()).collect();
     let prob_l: Vec<Vec<f32>> = labelled.iter().map(|i| probabilities[*i].clone()).collect();
     Ok(EvaluationRow {
@@ -221,8 +231,8 @@ pub fn baselines(
     if reference.per_layer.is_empty() {
         return Err(FitError::EmptyReference);
     }
-    let labelled: Vec<usize> = (0..test.labels.len()).filter(|i| test.labels[*i].is_some()).collect();
-    let truth: Vec<Vec<bool>> = labelled.iter().filter_map(|i| test.labels[*i].clone()).collect();
+    let labelled = test.labelled();
+    let truth = test.truth(&labelled);
     let n_classes = engine.card.n_classes();
     let share: Vec<f32> = (0..n_classes)
         .map(|c| {

@@ -53,14 +53,13 @@ pub fn select_leads(record: &Record, card: &ModelCard) -> Result<SelectedLeads, 
     let position = |canonical: &str| leads::lead_index(record, canonical);
     let lead_i = position("I");
     let lead_ii = position("II");
-    let mut selected = Vec::with_capacity(card.input.leads.len());
-    let mut sources = Vec::with_capacity(card.input.leads.len());
+    // Per card lead: its samples and where they came from (None: derived), or None when the record lacks it.
+    let mut found: Vec<Option<(Vec<f32>, Option<usize>)>> = Vec::with_capacity(card.input.leads.len());
     let mut missing = Vec::new();
     for wanted in &card.input.leads {
         let canonical = leads::canonical_lead_name(wanted).unwrap_or(wanted.as_str());
         if let Some(ix) = position(canonical) {
-            selected.push(record.leads[ix].samples_mv.clone());
-            sources.push(Some(ix));
+            found.push(Some((record.leads[ix].samples_mv.clone(), Some(ix))));
             continue;
         }
         let derived = match (lead_i, lead_ii) {
@@ -78,23 +77,22 @@ pub fn select_leads(record: &Record, card: &ModelCard) -> Result<SelectedLeads, 
             }
             _ => None,
         };
-        match derived {
-            Some(samples) => {
-                selected.push(samples);
-                sources.push(None);
-            }
-            None => missing.push(canonical.to_string()),
+        if derived.is_none() {
+            missing.push(canonical.to_string());
         }
+        found.push(derived.map(|samples| (samples, None)));
     }
     if missing.is_empty() {
-        return Ok(SelectedLeads { samples_mv: selected, sources, lead_set: None, absent: Vec::new() });
+        let (samples_mv, sources) = found.into_iter().flatten().unzip();
+        return Ok(SelectedLeads { samples_mv, sources, lead_set: None, absent: Vec::new() });
     }
     let available: Vec<&str> = card
         .input
         .leads
         .iter()
-        .map(|l| leads::canonical_lead_name(l).unwrap_or(l.as_str()))
-        .filter(|l| !missing.iter().any(|m| m == l))
+        .zip(&found)
+        .filter(|(_, lead)| lead.is_some())
+        .map(|(l, _)| leads::canonical_lead_name(l).unwrap_or(l.as_str()))
         .collect();
     let (Some(set), Some(MissingLead::Zeros)) = (card.lead_set_for(&available), card.input.missing_lead) else {
         return Err(SignalError::MissingLeads {
@@ -104,26 +102,26 @@ pub fn select_leads(record: &Record, card: &ModelCard) -> Result<SelectedLeads, 
         });
     };
     let n = record.n_samples();
-    let mut samples = Vec::with_capacity(card.input.leads.len());
-    let mut absent = Vec::new();
-    let mut present = selected.into_iter().zip(sources.iter().copied());
-    let mut kept_sources = Vec::with_capacity(card.input.leads.len());
-    for (ix, wanted) in card.input.leads.iter().enumerate() {
-        let canonical = leads::canonical_lead_name(wanted).unwrap_or(wanted.as_str());
-        let found = if missing.iter().any(|m| m == canonical) { None } else { present.next() };
-        match found {
-            Some((lead, source)) if set.leads.iter().any(|l| l == wanted) => {
-                samples.push(lead);
-                kept_sources.push(source);
+    let mut selected = SelectedLeads {
+        samples_mv: Vec::with_capacity(found.len()),
+        sources: Vec::with_capacity(found.len()),
+        lead_set: Some(set.name.clone()),
+        absent: Vec::new(),
+    };
+    for (ix, (wanted, lead)) in card.input.leads.iter().zip(found).enumerate() {
+        match lead {
+            Some((samples, source)) if set.leads.contains(wanted) => {
+                selected.samples_mv.push(samples);
+                selected.sources.push(source);
             }
             _ => {
-                samples.push(vec![0.0; n]);
-                kept_sources.push(None);
-                absent.push(ix);
+                selected.samples_mv.push(vec![0.0; n]);
+                selected.sources.push(None);
+                selected.absent.push(ix);
             }
         }
     }
-    Ok(SelectedLeads { samples_mv: samples, sources: kept_sources, lead_set: Some(set.name.clone()), absent })
+    Ok(selected)
 }
 
 /// Resample → band-pass → z-score one lead, in f64, at the model rate (no padding).
